@@ -1,0 +1,161 @@
+"""The contract between the runner and a codemod, and the parse step they share.
+
+A codemod runs in up to two passes over the tree:
+
+1. ``scan`` (optional, in parallel): read one parsed file, return picklable facts;
+2. ``plan`` (once, in the main process): combine every file's facts into a plan,
+   e.g. which classes were migrated anywhere in the tree;
+3. ``rewrite`` (in parallel): rewrite one parsed file with the plan's help;
+4. ``tree_changes`` (once): files added or deleted as a whole.
+
+The rewrites themselves are libcst ``VisitorBasedCodemodCommand`` subclasses; a
+codemod here only wires them to the runner.  Nothing is imported or executed
+from the code being read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, List, Mapping, Sequence, Tuple
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.helpers import calculate_module_and_package
+from libcst.metadata import FullRepoManager, FullyQualifiedNameProvider
+
+from .report import FileOutcome, Finding, Severity
+from .settings import Settings
+from .sources import SourceFile
+
+DELETE = object()  # a rewrite result: the file goes
+
+
+@dataclass
+class ParsedFile:
+    source: SourceFile
+    module: cst.Module
+    root: Path  # the folder that holds the file's top package
+    module_name: str
+    package_name: str
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    def context(self, **scratch: Any) -> CodemodContext:
+        """A libcst context for one command run on this file, with fully
+        qualified names available (``FullyQualifiedNameProvider``)."""
+        manager = FullRepoManager(
+            str(self.root), [str(self.path)], providers={FullyQualifiedNameProvider}
+        )
+        context = CodemodContext(
+            filename=str(self.path),
+            full_module_name=self.module_name,
+            full_package_name=self.package_name,
+            metadata_manager=manager,
+        )
+        context.scratch.update(scratch)
+        return context
+
+
+@dataclass
+class Rewrite:
+    """A codemod's answer for one file: new text, ``DELETE``, or None for no change."""
+
+    text: Any = None
+    findings: List[Finding] = field(default_factory=list)
+
+
+def package_root(path: Path) -> Path:
+    """The folder above the top package that holds ``path`` (its own folder
+    when it is not inside a package)."""
+    directory = path.resolve().parent
+    while (directory / "__init__.py").exists() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+def module_names(path: Path) -> Tuple[Path, str, str]:
+    root = package_root(path)
+    names = calculate_module_and_package(str(root), str(path.resolve()))
+    return root, names.name, names.package
+
+
+class Codemod:
+    """Base of every codemod the runner knows."""
+
+    name: ClassVar[str]
+    uses_scan: ClassVar[bool] = False
+    suffixes: ClassVar[Tuple[str, ...]] = (".py", ".pyi")
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def prefilter(self) -> Sequence[str]:
+        """Words one of which a file must contain to be parsed at all."""
+        raise NotImplementedError
+
+    def report_unparsed(self, source: SourceFile) -> List[Finding]:
+        """Findings for a file of a kind we never rewrite (e.g. Cython)."""
+        return []
+
+    def scan(self, parsed: ParsedFile) -> Any:
+        return None
+
+    def plan(self, facts: Mapping[Path, Any]) -> Any:
+        return None
+
+    def rewrite(self, parsed: ParsedFile, plan: Any) -> Rewrite:
+        raise NotImplementedError
+
+    def tree_changes(
+        self, plan: Any, outcomes: Sequence[FileOutcome], roots: Sequence[Path]
+    ) -> List[FileOutcome]:
+        return []
+
+
+def finding(path: Path, line: int, code: str, message: str, severity=Severity.WARNING, column=0):
+    return Finding(str(path), line, code, message, severity, column)
+
+
+def parse(source: SourceFile) -> ParsedFile | Finding:
+    """Parse ``source``, or say why it cannot be worked on.
+
+    Beyond syntax errors, this refuses files libcst would not print back byte
+    for byte: rewriting those would change places no rule touched.
+    """
+    path = source.path
+    try:
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError as exc:
+        return finding(path, exc.raw_line, "CM002", f"does not parse: {exc.message}",
+                       Severity.ERROR, exc.raw_column)
+    except RecursionError:
+        return finding(path, 1, "CM003", "nests too deeply for the parser (RecursionError)",
+                       Severity.ERROR)
+    except Exception as exc:  # libcst rejects some valid syntax with other errors
+        return finding(path, 1, "CM002", f"does not parse: {type(exc).__name__}: {exc}",
+                       Severity.ERROR)
+    try:
+        printed = module.code
+    except RecursionError:
+        return finding(path, 1, "CM003", "nests too deeply to print back (RecursionError)",
+                       Severity.ERROR)
+    if printed != source.text:
+        line = _first_difference(source.text, printed)
+        return finding(
+            path, line, "CM004",
+            "libcst does not print this file back unchanged (a known libcst round-trip bug); "
+            "left as it was so that no untouched line changes",
+            Severity.ERROR,
+        )
+    root, module_name, package_name = module_names(path)
+    return ParsedFile(source, module, root, module_name, package_name)
+
+
+def _first_difference(a: str, b: str) -> int:
+    for number, (x, y) in enumerate(zip(a.splitlines(), b.splitlines()), start=1):
+        if x != y:
+            return number
+    return min(len(a.splitlines()), len(b.splitlines())) + 1

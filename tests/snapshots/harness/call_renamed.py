@@ -1,0 +1,6 @@
+import os
+
+
+def main():
+    # the call keeps its comment and arguments
+    return old_api(os.sep, flag=True)  # trailing comment stays

@@ -1,0 +1,1 @@
+callback = old_api

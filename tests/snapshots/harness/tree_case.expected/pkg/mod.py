@@ -1,0 +1,4 @@
+from newlib import new_api
+
+def helper():
+    return new_api()
