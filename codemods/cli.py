@@ -151,6 +151,19 @@ def _report(result: RunResult, output_format: str, *, dry_run: bool) -> None:
     click.echo(summary.format(dry_run=dry_run), err=True)
 
 
+def _load_migrate():
+    from .migrate import MigrateCodemod
+
+    return MigrateCodemod
+
+
+main.add_command(codemod_command(
+    "migrate", _load_migrate,
+    "Rewrite hand-written pickling hooks (__getstate__, __setstate__, job-state methods "
+    "and the job pickler's per-class entries) into the declarative interface.",
+))
+
+
 def exit_code(result: RunResult, *, check: bool) -> int:
     if any(outcome.status is Status.FAILED for outcome in result.outcomes):
         return EXIT_FAILED

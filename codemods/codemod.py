@@ -45,17 +45,17 @@ class ParsedFile:
 
     def context(self, **scratch: Any) -> CodemodContext:
         """A libcst context for one command run on this file, with fully
-        qualified names available (``FullyQualifiedNameProvider``)."""
-        manager = FullRepoManager(
-            str(self.root), [str(self.path)], providers={FullyQualifiedNameProvider}
-        )
+        qualified names available (``FullyQualifiedNameProvider``).  The
+        path as the user gave it is ``scratch["path"]``, for findings."""
+        absolute = str(self.path.resolve())
+        manager = FullRepoManager(str(self.root), [absolute], providers={FullyQualifiedNameProvider})
         context = CodemodContext(
-            filename=str(self.path),
+            filename=absolute,
             full_module_name=self.module_name,
             full_package_name=self.package_name,
             metadata_manager=manager,
         )
-        context.scratch.update(scratch)
+        context.scratch.update(scratch, path=self.path)
         return context
 
 
@@ -95,6 +95,10 @@ class Codemod:
     def prefilter(self) -> Sequence[str]:
         """Words one of which a file must contain to be parsed at all."""
         raise NotImplementedError
+
+    def wants(self, path: Path, text: str) -> bool:
+        """Whether a file is worth parsing (the cheap prefilter)."""
+        return any(word in text for word in self.prefilter())
 
     def report_unparsed(self, source: SourceFile) -> List[Finding]:
         """Findings for a file of a kind we never rewrite (e.g. Cython)."""

@@ -44,7 +44,7 @@ def _load(codemod: Codemod, path: Path) -> ParsedFile | FileOutcome:
                            findings=findings)
     if not codemod.settings.include_generated and GENERATED_MARKER in source.text:
         return FileOutcome(path, Status.UNCHANGED)
-    if not any(word in source.text for word in codemod.prefilter()):
+    if not codemod.wants(path, source.text):
         return FileOutcome(path, Status.UNCHANGED)
     parsed = parse(source)
     if isinstance(parsed, Finding):

@@ -31,7 +31,7 @@ class RenameOldApi(VisitorBasedCodemodCommand):
         if node.value == "old_api" and node not in self.called:
             start = self.get_metadata(PositionProvider, node).start
             self.findings.append(finding(
-                self.context.filename, start.line, "HX001", "old_api used other than in a call",
+                self.context.scratch["path"], start.line, "HX001", "old_api used other than in a call",
                 column=start.column))
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:

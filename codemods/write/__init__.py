@@ -1,0 +1,1 @@
+"""Writers: a policy turned into declarations, removals and imports."""

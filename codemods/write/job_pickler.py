@@ -1,0 +1,99 @@
+"""The job pickler: per-class ``dispatch_table`` entries that the generic
+``JobPickler`` rule now covers are removed, the pickler becomes a
+``JobPickler``, and reducers and imports left unused go.
+
+    pickler = pickle.Pickler(data)              ->  pickler = JobPickler(data)
+    pickler.dispatch_table[Loader] = _reduce    ->  (removed: Loader is JobSerializable)
+    pickler.dispatch_table[Proto] = _reduce_pb  ->  (kept: not a migrated class)
+"""
+
+from __future__ import annotations
+
+from typing import Collection, Set, Union
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod import ContextAwareTransformer
+from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.metadata import (
+    FullyQualifiedNameProvider,
+    GlobalScope,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+PICKLER_CLASSES = {"pickle.Pickler", "_pickle.Pickler"}
+
+_ENTRY = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Subscript(
+    value=m.Attribute(value=m.Name(), attr=m.Name("dispatch_table")),
+    slice=[m.SubscriptElement(slice=m.Index())],
+))])])
+
+
+def _entry_parts(line: cst.SimpleStatementLine):
+    assign = line.body[0]
+    target = assign.targets[0].target
+    return target.value.value.value, target.slice[0].slice.value, assign.value
+
+
+class RewriteJobPickler(ContextAwareTransformer):
+    METADATA_DEPENDENCIES = (FullyQualifiedNameProvider, QualifiedNameProvider, ScopeProvider)
+
+    def __init__(self, context, migrated: Collection[str]) -> None:
+        super().__init__(context)
+        self.migrated = set(migrated)
+        self.entries: Set[cst.SimpleStatementLine] = set()
+        self.picklers: Set[str] = set()
+        self.reducers: Set[str] = set()
+        self.made_job_pickler = False
+
+    def visit_Module(self, node: cst.Module) -> None:
+        """First find the entries to remove: the pickler is built before them."""
+        for line in m.findall(node, _ENTRY):
+            pickler, key, _ = _entry_parts(line)
+            names = {q.name for q in self.get_metadata(FullyQualifiedNameProvider, key, set())}
+            if names & self.migrated:
+                self.entries.add(line)
+                self.picklers.add(pickler)
+
+    def leave_SimpleStatementLine(self, original, updated) -> Union[cst.BaseStatement, cst.RemovalSentinel]:
+        if original in self.entries:
+            _, _, reducer = _entry_parts(original)
+            if isinstance(reducer, cst.Name):
+                self.reducers.add(reducer.value)
+            RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
+            return cst.RemoveFromParent()
+        return updated
+
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
+        if not m.matches(original, m.Assign(targets=[m.AssignTarget(target=m.Name())], value=m.Call())):
+            return updated
+        if original.targets[0].target.value not in self.picklers:
+            return updated
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, original.value.func, set())}
+        if not names & PICKLER_CLASSES:
+            return updated
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.value.func)
+        self.made_job_pickler = True
+        return updated.with_changes(value=updated.value.with_changes(func=cst.Name("JobPickler")))
+
+
+class RemoveUnusedReducers(ContextAwareTransformer):
+    """Module-level functions among ``names`` that nothing refers to any more."""
+
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+
+    def __init__(self, context, names: Collection[str]) -> None:
+        super().__init__(context)
+        self.names = names
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated):
+        name = original.name.value
+        scope = self.get_metadata(ScopeProvider, original, None)
+        if name not in self.names or not isinstance(scope, GlobalScope):
+            return updated
+        for assignment in scope.assignments[name]:
+            if getattr(assignment, "node", None) is original and not assignment.references:
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
+                return cst.RemoveFromParent()
+        return updated

@@ -1,0 +1,157 @@
+"""One class rewritten from its hooks to declarations.
+
+Hooks that the declarations replace are deleted; their comments move onto the
+declaration they explained (or, for the method as a whole, onto the first
+declaration); a job-state method that returns ``(<expr>, state)`` stays and
+returns ``(<expr>, job_state(self))``.
+"""
+
+from __future__ import annotations
+
+from typing import List, Set
+
+import libcst as cst
+
+from ..read.class_hooks import GETSTATE, SETSTATE, ClassReading
+from .declarations import clear_decorators, keyword, on_restore_decorator
+
+INTERFACE_BASE = "JobSerializable"
+REFUSING_BASE = "JobUnserializable"
+
+
+def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
+                  quote: str) -> tuple:
+    """The rewritten class and the interface names it needs."""
+    needed: Set[str] = set()
+    decorators: List[cst.Decorator] = []
+    pending: List[cst.EmptyLine] = []  # comments not yet placed
+    methods = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
+    replaced = {}  # method name -> new statement, or None to delete
+
+    for name, builder in reading.builders.items():
+        method = methods[name]
+        new = clear_decorators(builder.entries, node.name.value, quote)
+        if new:
+            needed.add("clear")
+        if any(entry.clear.scope == "JOB" for entry in builder.entries):
+            needed.add("JOB")
+        if builder.method_stays:
+            needed.add("job_state")
+            replaced[name] = _returning_job_state(method, builder)
+        else:
+            replaced[name] = None
+            # The comment block above a deleted method documented the method
+            # itself and goes with it; the comments inside it move.
+            method_comments = builder.comments
+            if new:
+                new[0] = new[0].with_changes(
+                    leading_lines=[*method_comments, *new[0].leading_lines])
+            else:
+                pending.extend(method_comments)
+        decorators.extend(new)
+
+    if reading.refusal is not None:
+        replaced[GETSTATE] = None
+        pending.extend(reading.refusal.comments)
+
+    restore = reading.restore
+    if restore is not None:
+        setstate = methods[SETSTATE]
+        comments = restore.comments
+        if restore.existing_method:
+            needed.add("on_restore")
+            replaced[SETSTATE] = None
+            target = methods[restore.existing_method]
+            replaced[restore.existing_method] = target.with_changes(
+                decorators=[on_restore_decorator(comments), *target.decorators])
+        elif restore.new_body:
+            needed.add("on_restore")
+            replaced[SETSTATE] = _restore_method(setstate, reading.restore_method, restore, comments)
+        else:
+            replaced[SETSTATE] = None
+            pending.extend(comments)
+
+    if decorators and pending:
+        decorators[0] = decorators[0].with_changes(
+            leading_lines=[*pending, *decorators[0].leading_lines])
+        pending = []
+
+    body = _replace_statements(node.body, replaced)
+    bases = list(node.bases)
+    keywords = list(node.keywords)
+    if reading.refusal is not None:
+        needed.add(REFUSING_BASE)
+        bases.append(cst.Arg(cst.Name(REFUSING_BASE)))
+        if reading.refusal.reason is not None:
+            keywords.append(keyword("reason", reading.refusal.reason))
+    elif add_base:
+        needed.add(INTERFACE_BASE)
+        bases.append(cst.Arg(cst.Name(INTERFACE_BASE)))
+    new_node = node.with_changes(
+        bases=_with_commas(bases),
+        keywords=keywords,
+        decorators=[*node.decorators, *decorators],
+        body=body,
+        leading_lines=[*node.leading_lines, *pending],
+    )
+    if not node.bases and not node.keywords and bases:
+        new_node = new_node.with_changes(lpar=cst.LeftParen(), rpar=cst.RightParen())
+    return new_node, needed
+
+
+def _with_commas(args: List[cst.Arg]) -> List[cst.Arg]:
+    """Bases separated by ", " (keeping the separators that were there)."""
+    result = []
+    for index, arg in enumerate(args):
+        if index < len(args) - 1 and not isinstance(arg.comma, cst.Comma):
+            arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        result.append(arg)
+    return result
+
+
+def _returning_job_state(method: cst.FunctionDef, builder) -> cst.FunctionDef:
+    """The method reduced to ``return <expr>, job_state(self)``; the comments
+    of its body that explained no single edit stay above the return."""
+    elements = list(builder.returned_tuple.elements)
+    last = elements[-1]
+    call = cst.Call(func=cst.Name("job_state"), args=[cst.Arg(cst.Name(builder.self_name))])
+    elements[-1] = last.with_changes(value=call)
+    ret = cst.Return(value=builder.returned_tuple.with_changes(elements=elements))
+    line = cst.SimpleStatementLine(body=[ret], leading_lines=builder.comments)
+    return method.with_changes(body=method.body.with_changes(body=[line], footer=[]))
+
+
+def _restore_method(setstate: cst.FunctionDef, name: str, restore, comments) -> cst.FunctionDef:
+    params = setstate.params
+    plain = list(params.posonly_params) + list(params.params)
+    self_param = plain[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return setstate.with_changes(
+        name=cst.Name(name),
+        params=cst.Parameters(params=[self_param]),
+        decorators=[on_restore_decorator(comments)],
+        leading_lines=[line for line in setstate.leading_lines if line.comment is None],
+        body=setstate.body.with_changes(body=restore.new_body, footer=[]),
+    )
+
+
+def _replace_statements(block: cst.IndentedBlock, replaced) -> cst.IndentedBlock:
+    """The class body with methods replaced or deleted, leaving no blank-line
+    debris: a deleted first statement takes the blank lines after it along."""
+    body = []
+    for statement in block.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value in replaced:
+            new = replaced[statement.name.value]
+            if new is None:
+                continue
+            statement = new
+        body.append(statement)
+    original_first = block.body[0] if block.body else None
+    if body and body[0] is not original_first:
+        first = body[0]
+        lines = list(first.leading_lines)
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        body[0] = first.with_changes(leading_lines=lines)
+    if not body:
+        body = [cst.SimpleStatementLine(body=[cst.Pass()])]
+    return block.with_changes(body=body)
