@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Set
 
 import libcst as cst
-from libcst.codemod import CodemodContext, ContextAwareTransformer, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodContext, ContextAwareTransformer
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import FullyQualifiedNameProvider, PositionProvider
@@ -31,6 +31,7 @@ from .read.declarations import read_declarations
 from .report import FileOutcome, Severity, Status
 from .settings import Settings
 from .write.declarations import preferred_quote
+from .write.imports import ImportAwareCommand
 from .write.job_pickler import RemoveUnusedReducers, RewriteJobPickler
 from .write.migrate_class import INTERFACE_BASE, REFUSING_BASE, migrate_class
 
@@ -42,7 +43,7 @@ class ClassFacts:
     name: str  # fully qualified
     bases: tuple  # fully qualified names of its bases
     migratable: bool
-    clears: tuple  # the policy's clears, when migratable
+    clears: tuple  # what it declares once migrated (or already declares)
     scopes: tuple  # scopes its own hooks build state for
     has_interface: bool  # a base named JobSerializable / JobUnserializable already
 
@@ -92,6 +93,9 @@ class _ClassScanner(cst.CSTVisitor):
         names = sorted(_fully_qualified(self.get_metadata, node))
         bases = tuple(sorted(n for base in node.bases for n in _fully_qualified(self.get_metadata, base.value)))
         reading = read_class(node, self.job_methods)
+        migratable = bool(reading and reading.migratable)
+        # What the class will declare: from its hooks, or its declarations already there.
+        clears = reading.policy.clears if migratable else read_declarations(node).clears
         has_interface = any(
             isinstance(base.value, cst.Name) and base.value.value in (INTERFACE_BASE, REFUSING_BASE)
             for base in node.bases
@@ -99,9 +103,7 @@ class _ClassScanner(cst.CSTVisitor):
         scopes = tuple(sorted({c.scope for c in reading.policy.clears})) if reading else ()
         self.facts.classes.append(ClassFacts(
             names[0] if names else node.name.value, bases,
-            bool(reading and reading.migratable),
-            tuple(reading.policy.clears) if reading and reading.migratable else (),
-            scopes, has_interface,
+            migratable, tuple(clears), scopes, has_interface,
         ))
 
 
@@ -147,7 +149,7 @@ class MigrateClasses(ContextAwareTransformer):
         return new
 
 
-class MigrateCommand(VisitorBasedCodemodCommand):
+class MigrateCommand(ImportAwareCommand):
     """libcst command: ``python -m libcst.tool codemod`` can run it on single
     files too (without the cross-file plan, each file decides alone)."""
 
@@ -185,7 +187,34 @@ class MigrateCommand(VisitorBasedCodemodCommand):
             self.context.full_package_name or "", dotted, uses_relative_imports(tree))
         items = [ImportItem(module, name, None, level) for name in sorted(needed)]
         # A context without a package name keeps the import relative.
-        return AddImportsVisitor(CodemodContext(), items).transform_module(tree)
+        new = AddImportsVisitor(CodemodContext(), items).transform_module(tree)
+        return _two_blank_lines_after_imports(tree, new)
+
+
+def _is_import(statement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
+
+
+def _two_blank_lines_after_imports(before: cst.Module, after: cst.Module) -> cst.Module:
+    """PEP 8 spacing where the new import landed right above a class or function
+    (as in a file that had no import before)."""
+    body = list(after.body)
+    old = set(map(id, before.body))
+    for index in range(1, len(body)):
+        statement, previous = body[index], body[index - 1]
+        if id(previous) in old or not _is_import(previous):
+            continue
+        if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+            lines = list(statement.leading_lines)
+            blank = 0
+            while blank < len(lines) and lines[blank].comment is None:
+                blank += 1
+            if blank < 2:
+                body[index] = statement.with_changes(
+                    leading_lines=[cst.EmptyLine()] * (2 - blank) + lines)
+        break
+    return after.with_changes(body=body)
 
 
 def visit_with_metadata(context: CodemodContext, tree: cst.Module, visitor) -> None:
@@ -219,8 +248,6 @@ def make_plan(facts: Mapping[Path, FileFacts]) -> Plan:
         own = classes[name]
         for ancestor in ancestors(name):
             inherited = classes[ancestor]
-            if ancestor not in candidates:
-                continue
             for clear in inherited.clears:
                 if clear.scope in own.scopes and not any(
                     c.member == clear.member and c.scope == clear.scope for c in own.clears

@@ -7,6 +7,7 @@ Layout, under ``tests/snapshots/<codemod>/``:
     case/                 input: a whole tree (cross-file rules, deletions)
     case.expected/        the tree afterwards: deleted files absent, new files present
     case.findings.txt     findings, one per line: ``path:line:col: CODE message``
+    _tree/                files every single-module case runs beside, unchanged
 
 A first line ``# snapshot-settings: {...}`` (JSON) in a single-module case, or a
 ``snapshot-settings.json`` at the top of a tree case, sets codemod settings.
@@ -29,6 +30,9 @@ from codemods.settings import Settings
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SETTINGS_MARKER = "# snapshot-settings:"
 SETTINGS_FILE = "snapshot-settings.json"
+# Files every single-module case of a codemod runs beside (e.g. a stand-in for the
+# runtime interface); compared like the rest: expected unchanged unless listed.
+SHARED_TREE = "_tree"
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,11 @@ def run_case(case: Case, codemod_class: Type[Codemod], workdir: Path,
         shutil.copytree(source, target)
         paths = [target]
     else:
-        target.mkdir()
+        shared = SNAPSHOTS / case.codemod / SHARED_TREE
+        if shared.is_dir():
+            shutil.copytree(shared, target)
+        else:
+            target.mkdir()
         shutil.copyfile(source, target / (case.name + ".py"))
         paths = [target / (case.name + ".py")]
     result = run(codemod_class(case.settings()), paths, jobs=0)
@@ -121,9 +129,13 @@ def run_case(case: Case, codemod_class: Type[Codemod], workdir: Path,
 def expected_tree(case: Case) -> Dict[str, bytes]:
     if case.is_tree:
         return read_tree(case.expected) if case.expected.exists() else {}
-    if not case.expected.exists():
-        return {}
-    return {case.name + ".py": case.expected.read_bytes()}
+    tree = {}
+    shared = SNAPSHOTS / case.codemod / SHARED_TREE
+    if shared.is_dir():
+        tree.update(read_tree(shared))
+    if case.expected.exists():
+        tree[case.name + ".py"] = case.expected.read_bytes()
+    return tree
 
 
 def update(case: Case, actual: Actual) -> None:

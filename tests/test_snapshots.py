@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from harness_codemod import HarnessCodemod
+
+from codemods.migrate import MigrateCodemod
 from snapshot_harness import SNAPSHOTS, cases, expected_tree, run_case, update
 
-CODEMODS = {"harness": HarnessCodemod}
+CODEMODS = {"harness": HarnessCodemod, "migrate": MigrateCodemod}
 
 ALL_CASES = [case for name in CODEMODS if (SNAPSHOTS / name).is_dir() for case in cases(name)]
 

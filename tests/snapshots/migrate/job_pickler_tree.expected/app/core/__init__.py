@@ -1,0 +1,2 @@
+from .store import Store
+from .tracker import Tracker, SubTracker
