@@ -74,6 +74,8 @@ def _rewrite_one(codemod: Codemod, plan, path: Path) -> FileOutcome:
         outcome.new, outcome.status = None, Status.CHANGED
     elif result.text is not None and result.text != source.text:
         outcome.new, outcome.status = result.text, Status.CHANGED
+    elif any(f.severity is Severity.ERROR for f in outcome.findings):
+        outcome.status = Status.FAILED  # e.g. the self-check refused the rewrite
     elif outcome.findings:
         outcome.status = Status.SKIPPED
     return outcome
