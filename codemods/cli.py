@@ -87,7 +87,7 @@ def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jo
         raise click.UsageError(str(exc)) from None
     codemod = codemod_class(settings)
     result = run(codemod, paths, jobs=jobs or os.cpu_count() or 1, progress=True)
-    dry_run = diff or check
+    dry_run = diff or check or codemod.read_only
     color = sys.stdout.isatty()
     if diff:
         for outcome in result.changes:
@@ -164,9 +164,23 @@ main.add_command(codemod_command(
 ))
 
 
+def _load_check():
+    from .check import CheckCodemod
+
+    return CheckCodemod
+
+
+main.add_command(codemod_command(
+    "check", _load_check,
+    "Report every pickling hook, what migrate and strip would do with it, and every "
+    "finding; change nothing. With --check, exit 1 when any hook is found.",
+))
+
+
 def exit_code(result: RunResult, *, check: bool) -> int:
     if any(outcome.status is Status.FAILED for outcome in result.outcomes):
         return EXIT_FAILED
-    if check and result.changes:
+    if check and (result.changes or any(
+            f.code == "CM301" for outcome in result.outcomes for f in outcome.findings)):
         return EXIT_PENDING
     return EXIT_OK

@@ -87,6 +87,7 @@ class Codemod:
 
     name: ClassVar[str]
     uses_scan: ClassVar[bool] = False
+    read_only: ClassVar[bool] = False  # reports only, never rewrites
     suffixes: ClassVar[Tuple[str, ...]] = (".py", ".pyi")
 
     def __init__(self, settings: Settings) -> None:

@@ -118,6 +118,7 @@ class MigrateClasses(ContextAwareTransformer):
         self.findings = []
         self.needed: Set[str] = set()
         self.policies = {}  # class name -> policy, for the self-check
+        self.migrated = []  # (line, reading) of each class rewritten, for `check`
         self.problems = 0
 
     def _line(self, node) -> int:
@@ -146,6 +147,7 @@ class MigrateClasses(ContextAwareTransformer):
             updated, reading, add_base=name not in self.plan.inherits_interface, quote=self.quote)
         self.needed |= needed
         self.policies[original.name.value] = reading.policy
+        self.migrated.append((self._line(original), reading))
         return new
 
 
@@ -162,6 +164,7 @@ class MigrateCommand(ImportAwareCommand):
         self.plan = plan
         self.findings = []
         self.policies = {}
+        self.migrated = []
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = self.plan if self.plan is not None else _plan_for_one_file(tree, self.context, self.settings)
@@ -169,6 +172,7 @@ class MigrateCommand(ImportAwareCommand):
         tree = classes.transform_module(tree)
         self.findings.extend(classes.findings)
         self.policies = classes.policies
+        self.migrated = classes.migrated
         needed = set(classes.needed)
         if "dispatch_table" in tree.code:
             pickler = RewriteJobPickler(self.context, plan.migrated | plan.aliases)
@@ -296,8 +300,7 @@ class MigrateCodemod(Codemod):
     def rewrite(self, parsed: ParsedFile, plan: Plan) -> Rewrite:
         if self.is_interface(parsed):
             return Rewrite(None)
-        command = MigrateCommand(parsed.context(), self.settings, plan)
-        new = command.transform_module(parsed.module)
+        command, new = self.run_command(parsed, plan)
         findings = list(command.findings)
         text = new.code
         if text == parsed.source.text:
@@ -309,6 +312,10 @@ class MigrateCodemod(Codemod):
                 f"internal error: the self-check failed for class {mismatch}; "
                 "file left as it was (please report this)", Severity.ERROR)])
         return Rewrite(text, findings)
+
+    def run_command(self, parsed: ParsedFile, plan: Plan):
+        command = MigrateCommand(parsed.context(), self.settings, plan)
+        return command, command.transform_module(parsed.module)
 
     def tree_changes(self, plan, outcomes, roots) -> List[FileOutcome]:
         """The interface module, written where a changed file imports it from
