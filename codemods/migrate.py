@@ -31,7 +31,7 @@ from .read.declarations import read_declarations
 from .report import FileOutcome, Severity, Status
 from .settings import Settings
 from .write.declarations import preferred_quote
-from .write.imports import ImportAwareCommand
+from .write.imports import ImportAwareCommand, space_new_import
 from .write.job_pickler import RemoveUnusedReducers, RewriteJobPickler
 from .write.migrate_class import INTERFACE_BASE, REFUSING_BASE, migrate_class
 
@@ -165,6 +165,7 @@ class MigrateCommand(ImportAwareCommand):
         self.findings = []
         self.policies = {}
         self.migrated = []
+        self.interface_import = None  # (module, level) of the import this run adds
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = self.plan if self.plan is not None else _plan_for_one_file(tree, self.context, self.settings)
@@ -190,35 +191,15 @@ class MigrateCommand(ImportAwareCommand):
         module, level = import_form(
             self.context.full_package_name or "", dotted, uses_relative_imports(tree))
         items = [ImportItem(module, name, None, level) for name in sorted(needed)]
+        self.interface_import = (module, level)
         # A context without a package name keeps the import relative.
-        new = AddImportsVisitor(CodemodContext(), items).transform_module(tree)
-        return _two_blank_lines_after_imports(tree, new)
+        return AddImportsVisitor(CodemodContext(), items).transform_module(tree)
 
-
-def _is_import(statement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
-
-
-def _two_blank_lines_after_imports(before: cst.Module, after: cst.Module) -> cst.Module:
-    """PEP 8 spacing where the new import landed right above a class or function
-    (as in a file that had no import before)."""
-    body = list(after.body)
-    old = set(map(id, before.body))
-    for index in range(1, len(body)):
-        statement, previous = body[index], body[index - 1]
-        if id(previous) in old or not _is_import(previous):
-            continue
-        if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
-            lines = list(statement.leading_lines)
-            blank = 0
-            while blank < len(lines) and lines[blank].comment is None:
-                blank += 1
-            if blank < 2:
-                body[index] = statement.with_changes(
-                    leading_lines=[cst.EmptyLine()] * (2 - blank) + lines)
-        break
-    return after.with_changes(body=body)
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        new = super().transform_module(tree)
+        if self.interface_import is None:
+            return new
+        return space_new_import(tree, new, *self.interface_import)
 
 
 def visit_with_metadata(context: CodemodContext, tree: cst.Module, visitor) -> None:

@@ -3,20 +3,42 @@
 libcst's ``RemoveImportsVisitor`` drops an import statement together with the
 lines above it, so a comment that heads a group of imports (``# Local
 imports``) would go with the first import of the group.  This subclass hands
-those lines to the statement that follows instead.
+those lines to the statement that follows instead.  It also removes unused
+``from . import name`` imports, which libcst's gatherer passes over (it only
+looks at imports that name a module).
 """
 
 from __future__ import annotations
 
 import libcst as cst
 from libcst.codemod import Codemod, VisitorBasedCodemodCommand
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.helpers import get_full_name_for_node
+from libcst.codemod.visitors import (
+    AddImportsVisitor,
+    GatherUnusedImportsVisitor,
+    RemoveImportsVisitor,
+)
+
+
+class _GatherUnusedImports(GatherUnusedImportsVisitor):
+    """Also considers ``from . import name`` (an import with no module part)."""
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if node.module is None and node.relative and not isinstance(node.names, cst.ImportStar):
+            self.handle_import(node)
+            return False
+        return super().visit_ImportFrom(node)
 
 
 class RemoveImportsKeepingComments(RemoveImportsVisitor):
     def __init__(self, context, unused_imports=()) -> None:
         super().__init__(context, unused_imports)
         self._removed_lines = set()
+
+    def visit_Module(self, node: cst.Module) -> None:
+        visitor = _GatherUnusedImports(self.context)
+        node.visit(visitor)
+        self._unused_imports = dict(visitor.unused_imports)
 
     def leave_SimpleStatementLine(self, original, updated):
         if not updated.body and original.body:
@@ -62,3 +84,53 @@ class ImportAwareCommand(VisitorBasedCodemodCommand):
         if RemoveImportsVisitor.CONTEXT_KEY in self.context.scratch:
             tree = self._instantiate_and_run(RemoveImportsKeepingComments, tree)
         return tree
+
+
+def _is_import(statement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
+
+
+def _import_group(statement) -> str:
+    """The group an import belongs to: "." for relative ones, else its top package."""
+    small = statement.body[0]
+    if isinstance(small, cst.ImportFrom):
+        if small.relative:
+            return "."
+        return get_full_name_for_node(small.module).split(".")[0]
+    return get_full_name_for_node(small.names[0].name).split(".")[0]
+
+
+def _imports_from(statement, module: str, level: int) -> bool:
+    if not _is_import(statement) or not isinstance(statement.body[0], cst.ImportFrom):
+        return False
+    node = statement.body[0]
+    written = get_full_name_for_node(node.module) if node.module is not None else ""
+    return written == module and len(node.relative) == level
+
+
+def space_new_import(before: cst.Module, after: cst.Module, module: str, level: int) -> cst.Module:
+    """PEP 8 spacing around the ``from <module> import ...`` this run added: a
+    blank line between it and a different group of imports above it, and two
+    blank lines between it and a class or function right below it."""
+    if any(_imports_from(s, module, level) for s in before.body):
+        return after  # the names joined an import that was already there
+    body = list(after.body)
+    for index, statement in enumerate(body):
+        if not _imports_from(statement, module, level):
+            continue
+        previous = body[index - 1] if index else None
+        if (previous is not None and _is_import(previous) and not statement.leading_lines
+                and _import_group(previous) != _import_group(statement)):
+            body[index] = statement.with_changes(leading_lines=[cst.EmptyLine()])
+        following = body[index + 1] if index + 1 < len(body) else None
+        if isinstance(following, (cst.ClassDef, cst.FunctionDef)):
+            lines = list(following.leading_lines)
+            blank = 0
+            while blank < len(lines) and lines[blank].comment is None:
+                blank += 1
+            if blank < 2:
+                body[index + 1] = following.with_changes(
+                    leading_lines=[cst.EmptyLine()] * (2 - blank) + lines)
+        break
+    return after.with_changes(body=body)

@@ -2,7 +2,7 @@ import copyreg
 import io
 import pickle
 
-from .courier import Courier
+from . import Courier
 
 
 def pickle_delivery_job(job):
