@@ -18,8 +18,9 @@ import pickle
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "codemods",
-                                "runtime"))
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "codemods", "runtime")
+)
 
 from serialization import JOB, JobPickler, JobSerializable, clear  # noqa: E402
 
@@ -138,7 +139,7 @@ def check_same_restored_state(old_data, new_data):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=100000)
-    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=30)
     options = parser.parse_args()
 
     old_graph = build_graph(OldNode, OldLeaf, options.objects)
@@ -150,13 +151,20 @@ def main():
     contestants = [(old_job_pickler, old_graph)]
     contestants += [(pickler_class, new_graph) for _, pickler_class in routes]
     times, written = best_times(contestants, options.repeat)
-    print("Python {}, {} objects, best of {}".format(
-        sys.version.split()[0], options.objects, options.repeat))
+    print(
+        "Python {}, {} objects, best of {}".format(
+            sys.version.split()[0], options.objects, options.repeat
+        )
+    )
     print("{:<30} {:8.1f} ms".format("old: dispatch_table reducers", times[0] * 1000))
     for (name, _), new_time, new_data in zip(routes, times[1:], written[1:]):
         check_same_restored_state(written[0], new_data)
-        print("{:<30} {:8.1f} ms   new/old = {:.3f}".format(
-            "new: " + name, new_time * 1000, new_time / times[0]))
+        print(
+            "{:<30} {:8.1f} ms   new/old = {:.3f}".format(
+                "new: " + name, new_time * 1000, new_time / times[0]
+            )
+        )
+
 
 if __name__ == "__main__":
     main()

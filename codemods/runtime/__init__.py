@@ -1,0 +1,1 @@
+"""Runtime support that migrated code imports (copied verbatim into target trees)."""

@@ -1,0 +1,564 @@
+"""The declarations of the runtime interface: clear, custom, on_restore, scopes, inheritance."""
+
+import copy
+import io
+import pickle
+
+import pytest
+
+from codemods.runtime.serialization import (
+    ALWAYS,
+    JOB,
+    JobPickler,
+    JobSerializable,
+    SerializationError,
+    UnserializableError,
+    clear,
+    custom,
+    job_state,
+    on_restore,
+)
+
+
+def regular_round_trip(obj):
+    return pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+
+def job_round_trip(obj):
+    file = io.BytesIO()
+    JobPickler(file).dump(obj)
+    return pickle.loads(file.getvalue())
+
+
+def make(cls, **members):
+    obj = cls.__new__(cls)
+    obj.__dict__.update(members)
+    return obj
+
+
+# clear ----------------------------------------------------------------------------------
+
+
+@clear("listener")
+class Omitted(JobSerializable):
+    pass
+
+
+@clear("cache", value=None)
+class WithValue(JobSerializable):
+    pass
+
+
+@clear("cache", factory=dict)
+class WithFactory(JobSerializable):
+    pass
+
+
+@clear("listener", "cache", missing_ok=True)
+class Lenient(JobSerializable):
+    pass
+
+
+@clear("cache", value=0, missing_ok=True)
+class LenientValue(JobSerializable):
+    pass
+
+
+def test_clear_without_value_leaves_the_member_out():
+    obj = make(Omitted, name="n", listener=print)
+
+    assert obj.__getstate__() == {"name": "n"}
+    assert regular_round_trip(obj).__dict__ == {"name": "n"}
+    assert obj.__dict__ == {"name": "n", "listener": print}, "pickling changed the object"
+
+
+def test_clear_with_value_puts_the_value_in_the_state():
+    restored = regular_round_trip(make(WithValue, name="n", cache={"big": 1}))
+
+    assert restored.__dict__ == {"name": "n", "cache": None}
+
+
+def test_clear_with_factory_makes_a_fresh_value_each_time():
+    obj = make(WithFactory, cache={"big": 1})
+
+    first, second = obj.__getstate__(), obj.__getstate__()
+
+    assert first == second == {"cache": {}}
+    assert first["cache"] is not second["cache"]
+    assert regular_round_trip(obj).cache == {}
+
+
+def test_clear_takes_value_or_factory_not_both():
+    with pytest.raises(TypeError, match="value= or factory="):
+        clear("x", value=None, factory=dict)
+
+
+def test_value_none_is_a_value():
+    @clear("x", value=None)
+    class Local(JobSerializable):
+        pass
+
+    assert make(Local, x=1).__getstate__() == {"x": None}
+
+
+@pytest.mark.parametrize("cls", [Omitted, WithValue, WithFactory])
+def test_strict_member_missing_at_pickling_time_names_class_and_member(cls):
+    member = "listener" if cls is Omitted else "cache"
+    obj = make(cls, name="n")
+
+    with pytest.raises(SerializationError) as raised:
+        pickle.dumps(obj)
+
+    message = str(raised.value)
+    assert cls.__qualname__ in message
+    assert repr(member) in message
+    assert "missing_ok=True" in message
+
+
+def test_missing_ok_tolerates_an_absent_member():
+    assert make(Lenient, name="n").__getstate__() == {"name": "n"}
+    assert make(Lenient, name="n", cache=1).__getstate__() == {"name": "n"}
+
+
+def test_missing_ok_value_is_set_even_when_absent():
+    # As the old `state["k"] = v` without an assert did.
+    assert make(LenientValue).__getstate__() == {"cache": 0}
+
+
+def test_an_error_from_a_factory_is_not_mistaken_for_a_missing_member():
+    def factory():
+        raise KeyError("cache")
+
+    @clear("cache", factory=factory, missing_ok=True)
+    class Local(JobSerializable):
+        pass
+
+    with pytest.raises(KeyError):
+        make(Local).__getstate__()
+
+
+# mangling -------------------------------------------------------------------------------
+
+
+@clear("__scheduler", "__dunder__")
+class Element(JobSerializable):
+    def __init__(self):
+        self.__scheduler = "scheduler"
+        self.__dunder__ = "dunder"
+        self.name = "element"
+
+
+@clear("__hidden")
+class __Private(JobSerializable):
+    def __init__(self):
+        self.__hidden = 1
+
+
+@clear("__x")
+class ___(JobSerializable):
+    pass
+
+
+def test_private_names_are_mangled_against_the_decorated_class():
+    obj = Element()
+    assert set(obj.__dict__) == {"_Element__scheduler", "__dunder__", "name"}
+
+    assert obj.__getstate__() == {"name": "element"}
+
+
+def test_mangling_strips_the_leading_underscores_of_the_class_name():
+    obj = __Private()
+    assert "_Private__hidden" in obj.__dict__
+
+    assert obj.__getstate__() == {}
+
+
+def test_a_class_name_of_underscores_only_does_not_mangle():
+    assert make(___, __x=1, y=2).__getstate__() == {"y": 2}
+
+
+def test_mangling_uses_the_class_that_declares_not_the_subclass():
+    class Special(Element):
+        pass
+
+    assert Special().__getstate__() == {"name": "element"}
+
+
+# inheritance and override -----------------------------------------------------------------
+
+
+@clear("a")
+@clear("b", value=1)
+class Base(JobSerializable):
+    pass
+
+
+@clear("b", value=2)
+@clear("c", factory=list)
+class Derived(Base):
+    pass
+
+
+@clear("b", missing_ok=True)
+class MoreDerived(Derived):
+    pass
+
+
+def test_declarations_are_inherited_and_a_subclass_adds_and_overrides():
+    members = dict(a=1, b=0, c=[3], d=4)
+
+    assert make(Base, **members).__getstate__() == {"b": 1, "c": [3], "d": 4}
+    assert make(Derived, **members).__getstate__() == {"b": 2, "c": [], "d": 4}
+    assert make(MoreDerived, **members).__getstate__() == {"c": [], "d": 4}
+    assert make(MoreDerived, a=1, c=[], d=4).__getstate__() == {"c": [], "d": 4}
+
+
+def test_the_most_derived_declaration_wins_per_scope():
+    @clear("x", value="job", scope=JOB)
+    class Child(Base):
+        pass
+
+    obj = make(Child, a=1, b=0, x=5)
+
+    assert obj.__getstate__() == {"b": 1, "x": 5}
+    assert job_state(obj) == {"b": 1, "x": "job"}
+
+
+def test_diamond_inheritance_follows_the_mro():
+    @clear("x", value="left")
+    class Left(JobSerializable):
+        pass
+
+    @clear("x", value="right")
+    class Right(JobSerializable):
+        pass
+
+    class Both(Left, Right):
+        pass
+
+    assert make(Both, x=0).__getstate__() == {"x": "left"}
+
+
+def test_a_declaration_added_to_a_base_later_reaches_existing_subclasses():
+    class Parent(JobSerializable):
+        pass
+
+    class Child(Parent):
+        pass
+
+    clear("x")(Parent)
+
+    assert make(Child, x=1, y=2).__getstate__() == {"y": 2}
+
+
+def test_declaring_a_member_twice_on_one_class_and_scope_is_an_error():
+    with pytest.raises(TypeError, match="declared twice"):
+
+        @clear("x", value=1)
+        @clear("x")
+        class Twice(JobSerializable):
+            pass
+
+
+def test_the_same_member_in_both_scopes_is_allowed():
+    @clear("x", value=1)
+    @clear("x", scope=JOB)
+    class Both(JobSerializable):
+        pass
+
+    assert make(Both, x=0).__getstate__() == {"x": 1}
+    assert job_state(make(Both, x=0)) == {}
+
+
+# what may be decorated ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("decorator", [clear("x"), custom("x", str, int)])
+def test_decorating_a_class_that_is_not_job_serializable_says_what_to_do(decorator):
+    class Plain:
+        pass
+
+    with pytest.raises(TypeError) as raised:
+        decorator(Plain)
+
+    message = str(raised.value)
+    assert "Plain" in message
+    assert "inherit JobSerializable" in message
+    assert "class Plain(..., JobSerializable)" in message
+
+
+def test_decorating_a_function_is_a_type_error():
+    with pytest.raises(TypeError, match="decorates a class"):
+        clear("x")(len)
+
+
+@pytest.mark.parametrize("arguments", [(), (1,), ("x", None)])
+def test_clear_wants_member_names(arguments):
+    with pytest.raises(TypeError):
+        clear(*arguments)
+
+
+def test_scope_must_be_always_or_job():
+    with pytest.raises(TypeError, match="ALWAYS or JOB"):
+        clear("x", scope="job")
+
+
+def test_custom_wants_callables():
+    with pytest.raises(TypeError, match="callable"):
+        custom("x", "not callable", int)
+
+
+def test_a_class_with_slots_is_refused_with_a_clear_message():
+    class Slotted:
+        __slots__ = ("a",)
+
+    with pytest.raises(TypeError, match=r"__slots__ \['a'\]"):
+
+        class Both(Slotted, JobSerializable):
+            pass
+
+    with pytest.raises(TypeError, match="no __dict__"):
+
+        class Empty(JobSerializable):
+            __slots__ = ()
+
+
+def test_slots_naming_only_dict_and_weakref_are_fine():
+    class Fine(JobSerializable):
+        __slots__ = ("__dict__", "__weakref__")
+
+    assert copy.copy(make(Fine, a=1)).__dict__ == {"a": 1}
+
+
+# scopes -----------------------------------------------------------------------------------
+
+
+@clear("scheduler", scope=JOB)
+@clear("cache", factory=dict)
+class Scoped(JobSerializable):
+    pass
+
+
+def test_job_scope_members_are_kept_by_a_regular_pickle_and_dropped_by_a_job_pickle():
+    obj = make(Scoped, scheduler="s", cache={1: 1}, name="n")
+
+    assert regular_round_trip(obj).__dict__ == {"scheduler": "s", "cache": {}, "name": "n"}
+    assert job_round_trip(obj).__dict__ == {"cache": {}, "name": "n"}
+    assert job_state(obj) == {"cache": {}, "name": "n"}
+
+
+def test_job_state_applies_always_then_job():
+    # The old job-state method started from self.__getstate__() and edited its result.
+    @clear("a", value="always")
+    @clear("b", missing_ok=True)
+    @clear("a", value="job", scope=JOB)
+    @clear("b", value="job", scope=JOB, missing_ok=True)
+    class Layered(JobSerializable):
+        pass
+
+    obj = make(Layered, a=0, b=0, c=0)
+
+    assert obj.__getstate__() == {"a": "always", "c": 0}
+    assert job_state(obj) == {"a": "job", "b": "job", "c": 0}
+
+
+def test_a_strict_job_declaration_fails_when_always_left_the_member_out():
+    @clear("a")
+    @clear("a", scope=JOB)
+    class Conflicting(JobSerializable):
+        pass
+
+    with pytest.raises(SerializationError) as raised:
+        job_state(make(Conflicting, a=1))
+
+    message = str(raised.value)
+    assert "Conflicting" in message and "'a'" in message
+    assert '@clear("a") on' in message and "ALWAYS declarations, then the JOB" in message
+
+
+def test_job_state_is_a_fresh_dict():
+    obj = make(Scoped, scheduler="s", cache={}, name="n")
+
+    job_state(obj)["name"] = "changed"
+
+    assert obj.name == "n"
+
+
+def test_job_state_takes_only_job_serializable_objects():
+    with pytest.raises(TypeError, match="JobSerializable"):
+        job_state(object())
+
+
+# custom -----------------------------------------------------------------------------------
+
+
+class Pattern:
+    """Stands for an object that cannot be pickled as it is."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __reduce__(self):
+        raise TypeError("cannot pickle Pattern")
+
+    def __eq__(self, other):
+        return isinstance(other, Pattern) and other.text == self.text
+
+
+@custom("pattern", lambda pattern: pattern.text, Pattern)
+class WithPattern(JobSerializable):
+    pass
+
+
+@custom("pattern", lambda pattern: pattern.text, Pattern, scope=JOB)
+class WithJobPattern(JobSerializable):
+    pass
+
+
+def test_custom_member_round_trips_through_serialize_and_deserialize():
+    obj = make(WithPattern, pattern=Pattern("a+"), name="n")
+
+    assert obj.__getstate__() == {"pattern": "a+", "name": "n"}
+    assert regular_round_trip(obj).__dict__ == {"pattern": Pattern("a+"), "name": "n"}
+    assert job_round_trip(obj).__dict__ == {"pattern": Pattern("a+"), "name": "n"}
+    assert copy.copy(obj).pattern == Pattern("a+")
+
+
+def test_custom_member_absent_stays_absent():
+    assert regular_round_trip(make(WithPattern, name="n")).__dict__ == {"name": "n"}
+
+
+@custom("items", tuple, list, scope=JOB)
+class WithJobTuple(JobSerializable):
+    pass
+
+
+def tagger(tag):
+    return lambda value: (tag, value)
+
+
+def untagger(tag):
+    def untag(data):
+        assert data[0] == tag, "deserialized out of order: {!r}".format(data)
+        return data[1]
+
+    return untag
+
+
+@custom("x", tagger("always"), untagger("always"))
+@custom("x", tagger("job"), untagger("job"), scope=JOB)
+class Stacked(JobSerializable):
+    pass
+
+
+@custom("x", str, int)
+@clear("x", value=None, scope=JOB)
+class ClearedOverCustom(JobSerializable):
+    pass
+
+
+def test_job_scope_custom_applies_to_job_pickles_only():
+    obj = make(WithJobTuple, items=[1, 2])
+
+    assert obj.__getstate__() == {"items": [1, 2]}
+    assert job_state(obj)["items"] == (1, 2)
+    assert regular_round_trip(obj).__dict__ == {"items": [1, 2]}
+    assert job_round_trip(obj).__dict__ == {"items": [1, 2]}
+
+
+def test_job_scope_custom_on_top_of_always_custom_undoes_both_in_order():
+    obj = make(Stacked, x=[])
+
+    assert obj.__getstate__() == {"x": ("always", [])}
+    assert job_state(obj)["x"] == ("job", ("always", []))
+    assert regular_round_trip(obj).__dict__ == {"x": []}
+    assert job_round_trip(obj).__dict__ == {"x": []}
+
+
+def test_a_job_clear_over_an_always_custom_is_not_deserialized():
+    obj = make(ClearedOverCustom, x=7)
+
+    assert regular_round_trip(obj).__dict__ == {"x": 7}
+    assert job_round_trip(obj).__dict__ == {"x": None}
+
+
+def test_the_job_state_marker_is_added_only_when_needed_and_never_restored():
+    assert "(job state)" not in job_state(make(WithPattern, pattern=Pattern("p")))
+    assert "(job state)" in job_state(make(WithJobPattern, pattern=Pattern("p")))
+    restored = job_round_trip(make(WithJobPattern, pattern=Pattern("p")))
+    assert restored.__dict__ == {"pattern": Pattern("p")}
+
+
+# on_restore -------------------------------------------------------------------------------
+
+
+class Restorable(JobSerializable):
+    def __init__(self):
+        self.calls = []
+
+    @on_restore
+    def _base_first(self):
+        self.calls.append("Restorable._base_first")
+
+    @on_restore
+    def _init(self):
+        self.calls.append("Restorable._init")
+
+
+class RestorableChild(Restorable):
+    @on_restore
+    def _child(self):
+        self.calls.append("RestorableChild._child")
+
+    def _init(self):  # an override, without the decorator: still the restore hook
+        self.calls.append("RestorableChild._init")
+
+
+class RestorableGrandchild(RestorableChild):
+    @on_restore
+    def _init(self):
+        self.calls.append("RestorableGrandchild._init")
+
+
+@pytest.mark.parametrize("round_trip", [regular_round_trip, job_round_trip, copy.copy])
+def test_on_restore_runs_bases_first_once_each_overrides_as_overridden(round_trip):
+    assert round_trip(Restorable()).calls == ["Restorable._base_first", "Restorable._init"]
+    assert round_trip(RestorableChild()).calls == [
+        "Restorable._base_first",
+        "RestorableChild._init",
+        "RestorableChild._child",
+    ]
+    assert round_trip(RestorableGrandchild()).calls == [
+        "Restorable._base_first",
+        "RestorableGrandchild._init",
+        "RestorableChild._child",
+    ]
+
+
+class CheckedOnRestore(WithPattern):
+    @on_restore
+    def _check(self):
+        self.seen = self.pattern
+
+
+def test_on_restore_runs_after_the_state_and_custom_members_are_restored():
+    restored = regular_round_trip(make(CheckedOnRestore, pattern=Pattern("p")))
+
+    assert restored.seen == Pattern("p")
+
+
+def test_on_restore_decorates_plain_functions_only():
+    with pytest.raises(TypeError, match="plain method"):
+        on_restore(staticmethod(lambda: None))
+
+
+# the base and its errors ------------------------------------------------------------------
+
+
+def test_errors_are_type_errors_where_old_code_expects_them():
+    assert issubclass(UnserializableError, TypeError)
+    assert issubclass(UnserializableError, SerializationError)
+
+
+def test_scopes_read_as_their_names():
+    assert repr(ALWAYS) == "ALWAYS" and repr(JOB) == "JOB"
