@@ -28,7 +28,7 @@ class CheckCodemod(MigrateCodemod):
     read_only = True
 
     def rewrite(self, parsed, plan) -> Rewrite:
-        if self.is_interface(parsed):
+        if not self.has_work(parsed):
             return Rewrite(None)
         command, new = self.run_command(parsed, plan)
         findings = []

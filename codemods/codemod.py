@@ -15,7 +15,7 @@ from the code being read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, List, Mapping, Sequence, Tuple
 
@@ -29,6 +29,28 @@ from .settings import Settings
 from .sources import SourceFile
 
 DELETE = object()  # a rewrite result: the file goes
+
+
+def transform_fresh(transform, tree: cst.Module) -> cst.Module:
+    """``transform.transform_module(tree)`` for a tree straight from the parser.
+
+    ``Codemod.transform_module`` deep-copies the tree before computing metadata,
+    in case a node object appears twice in it; a freshly parsed tree cannot
+    have that, and on a large module the copy costs more than the transform.
+    Use it only on a parsed tree, never on one a transform built.
+    """
+    context = transform.context
+    cache = {}
+    if context.metadata_manager is not None and context.filename:
+        cache = context.metadata_manager.get_cache_for_path(context.filename)
+    wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache)
+    previous = context.wrapper
+    with transform.resolve(wrapper):
+        transform.context = replace(context, wrapper=wrapper)
+        try:
+            return transform.transform_module_impl(wrapper.module)
+        finally:
+            transform.context = replace(transform.context, wrapper=previous)
 
 
 @dataclass

@@ -29,16 +29,12 @@ def interface_path(root: Path, dotted: str) -> Path:
 
 
 def uses_relative_imports(module: cst.Module) -> bool:
-    class Finder(cst.CSTVisitor):
-        found = False
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            if node.relative:
-                Finder.found = True
-
-    finder = Finder()
-    module.visit(finder)
-    return finder.found
+    """Whether the module's own (top-level) imports are relative."""
+    return any(
+        isinstance(small, cst.ImportFrom) and small.relative
+        for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+    )
 
 
 def import_form(package_name: str, dotted: str, relative: bool) -> Tuple[str, int]:

@@ -14,11 +14,10 @@ from typing import Dict, List, Mapping, Set
 
 import libcst as cst
 from libcst.codemod import CodemodContext, ContextAwareTransformer
-from libcst.codemod.visitors import AddImportsVisitor, ImportItem, RemoveImportsVisitor
-from libcst.helpers import get_absolute_module_from_package_for_import
-from libcst.metadata import FullyQualifiedNameProvider, PositionProvider
+from libcst.codemod.visitors import AddImportsVisitor, ImportItem
+from libcst.metadata import PositionProvider
 
-from .codemod import Codemod, ParsedFile, Rewrite, finding, module_names
+from .codemod import Codemod, ParsedFile, Rewrite, finding, module_names, transform_fresh
 from .interface import (
     RUNTIME_SOURCE,
     import_form,
@@ -28,10 +27,15 @@ from .interface import (
 )
 from .read.class_hooks import methods_of, read_class
 from .read.declarations import read_declarations
+from .read.module_index import ModuleIndex
 from .report import FileOutcome, Severity, Status
 from .settings import Settings
 from .write.declarations import preferred_quote
-from .write.imports import ImportAwareCommand, space_new_import
+from .write.imports import (
+    ImportAwareCommand,
+    schedule_unused_import_removal,
+    space_new_import,
+)
 from .write.job_pickler import RemoveUnusedReducers, RewriteJobPickler
 from .write.migrate_class import INTERFACE_BASE, REFUSING_BASE, migrate_class
 
@@ -65,71 +69,58 @@ class FileFacts:
     reexports: Dict[str, str] = field(default_factory=dict)
 
 
-def _fully_qualified(wrapper_get, node) -> Set[str]:
-    return {q.name for q in wrapper_get(FullyQualifiedNameProvider, node, set())}
-
-
-class _ClassScanner(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (FullyQualifiedNameProvider,)
-
-    def __init__(self, job_methods, module_name: str, package_name: str) -> None:
-        super().__init__()
-        self.job_methods = job_methods
-        self.module_name = module_name
-        self.package_name = package_name
-        self.facts = FileFacts()
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
-        module = get_absolute_module_from_package_for_import(self.package_name or None, node)
-        if module is None:
-            return
-        for alias in node.names:
-            bound = alias.evaluated_alias or alias.evaluated_name
-            self.facts.reexports[f"{self.module_name}.{bound}"] = f"{module}.{alias.evaluated_name}"
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        names = sorted(_fully_qualified(self.get_metadata, node))
-        bases = tuple(sorted(n for base in node.bases for n in _fully_qualified(self.get_metadata, base.value)))
-        reading = read_class(node, self.job_methods)
-        migratable = bool(reading and reading.migratable)
-        # What the class will declare: from its hooks, or its declarations already there.
-        clears = reading.policy.clears if migratable else read_declarations(node).clears
-        has_interface = any(
-            isinstance(base.value, cst.Name) and base.value.value in (INTERFACE_BASE, REFUSING_BASE)
-            for base in node.bases
-        )
-        scopes = tuple(sorted({c.scope for c in reading.policy.clears})) if reading else ()
-        self.facts.classes.append(ClassFacts(
-            names[0] if names else node.name.value, bases,
-            migratable, tuple(clears), scopes, has_interface,
-        ))
+def class_facts(name: str, node: cst.ClassDef, index: ModuleIndex, job_methods) -> ClassFacts:
+    reading = read_class(node, job_methods)
+    migratable = bool(reading and reading.migratable)
+    # What the class will declare: from its hooks, or its declarations already there.
+    clears = reading.policy.clears if migratable else read_declarations(node).clears
+    bases = tuple(sorted(filter(None, (index.resolve(base.value) for base in node.bases))))
+    has_interface = any(
+        isinstance(base.value, cst.Name) and base.value.value in (INTERFACE_BASE, REFUSING_BASE)
+        for base in node.bases
+    )
+    scopes = tuple(sorted({c.scope for c in reading.policy.clears})) if reading else ()
+    return ClassFacts(name, bases, migratable, tuple(clears), scopes, has_interface)
 
 
 class MigrateClasses(ContextAwareTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider, FullyQualifiedNameProvider)
+    """Each class with hooks, rewritten whole or reported.  Classes are named as
+    the fully qualified name provider names them at module and class level
+    (``pkg.mod.Outer.Inner``), from the module name and the nesting, which
+    spares this pass the cost of scope analysis.  Classes inside functions are
+    left alone, as ``ModuleIndex`` leaves them: no other module can name them."""
 
-    def __init__(self, context, settings: Settings, plan: Plan, quote: str) -> None:
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, context, settings: Settings, plan: Plan) -> None:
         super().__init__(context)
         self.settings = settings
         self.plan = plan
-        self.quote = quote
         self.findings = []
         self.needed: Set[str] = set()
         self.policies = {}  # class name -> policy, for the self-check
         self.migrated = []  # (line, reading) of each class rewritten, for `check`
         self.problems = 0
+        self._nesting = [context.full_module_name or ""]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.import_items = ModuleIndex.of(node, "", self.context.full_package_name or "").import_items
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._nesting.append(node.name.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # hooks are methods of classes at module or class level
 
     def _line(self, node) -> int:
         return self.get_metadata(PositionProvider, node).start.line
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef):
+        name = ".".join(part for part in self._nesting if part)
+        self._nesting.pop()
         reading = read_class(original, self.settings.job_methods)
         if reading is None:
             return updated
-        names = sorted(_fully_qualified(self.get_metadata, original)) or [original.name.value]
-        name = names[0]
         path = self.context.scratch["path"]
         if reading.problems or self.plan.problems.get(name):
             for problem in reading.problems:
@@ -141,10 +132,10 @@ class MigrateClasses(ContextAwareTransformer):
             self.problems += 1
             return updated
         for method_name in reading.hooks:
-            RemoveImportsVisitor.remove_unused_import_by_node(
-                self.context, methods_of(original)[method_name])
+            schedule_unused_import_removal(
+                self.context, self.import_items, methods_of(original)[method_name])
         new, needed = migrate_class(
-            updated, reading, add_base=name not in self.plan.inherits_interface, quote=self.quote)
+            updated, reading, add_base=name not in self.plan.inherits_interface, quote=preferred_quote(original))
         self.needed |= needed
         self.policies[original.name.value] = reading.policy
         self.migrated.append((self._line(original), reading))
@@ -169,13 +160,13 @@ class MigrateCommand(ImportAwareCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         plan = self.plan if self.plan is not None else _plan_for_one_file(tree, self.context, self.settings)
-        classes = MigrateClasses(self.context, self.settings, plan, preferred_quote(tree))
-        tree = classes.transform_module(tree)
+        classes = MigrateClasses(self.context, self.settings, plan)
+        tree = transform_fresh(classes, tree)
         self.findings.extend(classes.findings)
         self.policies = classes.policies
         self.migrated = classes.migrated
         needed = set(classes.needed)
-        if "dispatch_table" in tree.code:
+        if has_dispatch_entries(tree):
             pickler = RewriteJobPickler(self.context, plan.migrated | plan.aliases)
             tree = pickler.transform_module(tree)
             if pickler.made_job_pickler:
@@ -193,7 +184,8 @@ class MigrateCommand(ImportAwareCommand):
         items = [ImportItem(module, name, None, level) for name in sorted(needed)]
         self.interface_import = (module, level)
         # A context without a package name keeps the import relative.
-        return AddImportsVisitor(CodemodContext(), items).transform_module(tree)
+        # It needs no metadata: run it without the wrapper's copy of the tree.
+        return AddImportsVisitor(CodemodContext(), items).transform_module_impl(tree)
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         new = super().transform_module(tree)
@@ -211,10 +203,39 @@ def visit_with_metadata(context: CodemodContext, tree: cst.Module, visitor) -> N
 
 
 def _plan_for_one_file(tree, context, settings) -> Plan:
-    scanner = _ClassScanner(settings.job_methods, context.full_module_name or "",
-                            context.full_package_name or "")
-    visit_with_metadata(context, tree, scanner)
-    return make_plan({context.filename: scanner.facts})
+    return make_plan({context.filename: scan_module(
+        tree, settings.job_methods, context.full_module_name or "", context.full_package_name or "")})
+
+
+def has_hooks(tree: cst.Module, job_methods) -> bool:
+    """A cheap look, without metadata: does any class have a hook?"""
+    index = ModuleIndex.of(tree, "", "")
+    return any(read_class(node, job_methods) is not None for _, node in index.classes)
+
+
+def has_dispatch_entries(tree: cst.Module) -> bool:
+    """Any ``<x>.dispatch_table[<key>] = ...``?  (A plain visitor: matchers on
+    every node of a large module cost seconds.)"""
+
+    class Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            target = node.target
+            if (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute)
+                    and target.value.attr.value == "dispatch_table"):
+                Finder.found = True
+
+    tree.visit(Finder())
+    return Finder.found
+
+
+def scan_module(tree, job_methods, module_name, package_name) -> FileFacts:
+    index = ModuleIndex.of(tree, module_name, package_name)
+    return FileFacts(
+        classes=[class_facts(name, node, index, job_methods) for name, node in index.classes],
+        reexports=index.reexports,
+    )
 
 
 def make_plan(facts: Mapping[Path, FileFacts]) -> Plan:
@@ -223,8 +244,17 @@ def make_plan(facts: Mapping[Path, FileFacts]) -> Plan:
     plan = Plan()
     candidates = {name for name, c in classes.items() if c.migratable}
 
+    def canonical(name: str) -> str:
+        """Through re-exports (``pkg.Store`` -> ``pkg.store.Store``) to the definition."""
+        seen = set()
+        while name in reexports and name not in seen:
+            seen.add(name)
+            name = reexports[name]
+        return name
+
     def ancestors(name, seen=()):
         for base in classes[name].bases if name in classes else ():
+            base = canonical(base)
             if base in classes and base not in seen:
                 yield base
                 yield from ancestors(base, (*seen, base))
@@ -232,8 +262,7 @@ def make_plan(facts: Mapping[Path, FileFacts]) -> Plan:
     for name in sorted(candidates):
         own = classes[name]
         for ancestor in ancestors(name):
-            inherited = classes[ancestor]
-            for clear in inherited.clears:
+            for clear in classes[ancestor].clears:
                 if clear.scope in own.scopes and not any(
                     c.member == clear.member and c.scope == clear.scope for c in own.clears
                 ):
@@ -241,13 +270,7 @@ def make_plan(facts: Mapping[Path, FileFacts]) -> Plan:
                         f"its own hook keeps {clear.member!r}, which the declaration inherited "
                         f"from {ancestor.rsplit('.', 1)[-1]} would drop")
     plan.migrated = candidates - set(plan.problems)
-    for alias in reexports:
-        target, seen = alias, set()
-        while target in reexports and target not in seen:
-            seen.add(target)
-            target = reexports[target]
-        if target in plan.migrated:
-            plan.aliases.add(alias)
+    plan.aliases = {alias for alias in reexports if canonical(alias) in plan.migrated}
     for name in classes:
         if any(a in plan.migrated or classes[a].has_interface for a in ancestors(name)):
             plan.inherits_interface.add(name)
@@ -271,15 +294,20 @@ class MigrateCodemod(Codemod):
     def scan(self, parsed: ParsedFile):
         if self.is_interface(parsed):
             return FileFacts()
-        scanner = _ClassScanner(self.settings.job_methods, parsed.module_name, parsed.package_name)
-        visit_with_metadata(parsed.context(), parsed.module, scanner)
-        return scanner.facts
+        return scan_module(parsed.module, self.settings.job_methods,
+                           parsed.module_name, parsed.package_name)
 
     def plan(self, facts):
         return make_plan(facts)
 
+    def has_work(self, parsed: ParsedFile) -> bool:
+        """Hooks or job-pickler entries to look at closely (a cheap look first)."""
+        return not self.is_interface(parsed) and (
+            has_hooks(parsed.module, self.settings.job_methods)
+            or ("dispatch_table" in parsed.source.text and has_dispatch_entries(parsed.module)))
+
     def rewrite(self, parsed: ParsedFile, plan: Plan) -> Rewrite:
-        if self.is_interface(parsed):
+        if not self.has_work(parsed):
             return Rewrite(None)
         command, new = self.run_command(parsed, plan)
         findings = list(command.findings)

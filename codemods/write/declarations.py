@@ -63,8 +63,9 @@ def on_restore_decorator(comments: List[cst.EmptyLine]) -> cst.Decorator:
     return cst.Decorator(decorator=cst.Name("on_restore"), leading_lines=comments)
 
 
-def preferred_quote(module: cst.Module) -> str:
-    """The quote character most string literals of the module use."""
+def preferred_quote(node: cst.CSTNode) -> str:
+    """The quote character most string literals in ``node`` (the class being
+    rewritten) use."""
     counts = {'"': 0, "'": 0}
 
     class Counter(cst.CSTVisitor):
@@ -73,5 +74,5 @@ def preferred_quote(module: cst.Module) -> str:
             if quote in counts:
                 counts[quote] += 1
 
-    module.visit(Counter())
+    node.visit(Counter())
     return "'" if counts["'"] > counts['"'] else '"'

@@ -11,7 +11,7 @@ looks at imports that name a module).
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod import Codemod, VisitorBasedCodemodCommand
+from libcst.codemod import VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
 from libcst.codemod.visitors import (
     AddImportsVisitor,
@@ -75,12 +75,17 @@ def _merge(carried, own):
 
 class ImportAwareCommand(VisitorBasedCodemodCommand):
     """A command whose scheduled import removals keep the comments above them
-    (``RemoveImportsKeepingComments`` in place of libcst's own)."""
+    (``RemoveImportsKeepingComments`` in place of libcst's own).
+
+    The command itself declares no metadata, so it runs without the deep copy
+    of the tree that ``Codemod.transform_module`` makes for a metadata wrapper;
+    its passes that need metadata set up their own (see ``transform_fresh``)."""
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        tree = Codemod.transform_module(self, tree)
+        assert not self.METADATA_DEPENDENCIES, "use Codemod.transform_module"
+        tree = self.transform_module_impl(tree)
         if AddImportsVisitor.CONTEXT_KEY in self.context.scratch:
-            tree = self._instantiate_and_run(AddImportsVisitor, tree)
+            tree = AddImportsVisitor(self.context).transform_module_impl(tree)  # no metadata
         if RemoveImportsVisitor.CONTEXT_KEY in self.context.scratch:
             tree = self._instantiate_and_run(RemoveImportsKeepingComments, tree)
         return tree
@@ -134,3 +139,22 @@ def space_new_import(before: cst.Module, after: cst.Module, module: str, level: 
                     leading_lines=[cst.EmptyLine()] * (2 - blank) + lines)
         break
     return after.with_changes(body=body)
+
+
+def schedule_unused_import_removal(context, import_items, removed: cst.CSTNode) -> None:
+    """Schedule the module-level imports that ``removed`` code used; at the end
+    of the command, RemoveImportsVisitor removes those no longer used.
+
+    The same as ``RemoveImportsVisitor.remove_unused_import_by_node``, which
+    resolves qualified names for every name in the node; this looks the names
+    up among the module's imports (``ModuleIndex.import_items``) instead, which
+    is what costs nothing on a large module.
+    """
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            item = import_items.get(node.value)
+            if item is not None:
+                RemoveImportsVisitor.remove_unused_import(context, *item)
+
+    removed.visit(Names())

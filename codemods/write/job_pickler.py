@@ -24,7 +24,7 @@ from libcst.metadata import (
 
 PICKLER_CLASSES = {"pickle.Pickler", "_pickle.Pickler"}
 
-_ENTRY = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Subscript(
+DISPATCH_ENTRY = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Subscript(
     value=m.Attribute(value=m.Name(), attr=m.Name("dispatch_table")),
     slice=[m.SubscriptElement(slice=m.Index())],
 ))])])
@@ -49,7 +49,7 @@ class RewriteJobPickler(ContextAwareTransformer):
 
     def visit_Module(self, node: cst.Module) -> None:
         """First find the entries to remove: the pickler is built before them."""
-        for line in m.findall(node, _ENTRY):
+        for line in m.findall(node, DISPATCH_ENTRY):
             pickler, key, _ = _entry_parts(line)
             names = {q.name for q in self.get_metadata(FullyQualifiedNameProvider, key, set())}
             if names & self.migrated:
