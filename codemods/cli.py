@@ -177,6 +177,29 @@ main.add_command(codemod_command(
 ))
 
 
+def _load_strip():
+    from .strip import StripCodemod
+
+    return StripCodemod
+
+
+main.add_command(codemod_command(
+    "strip", _load_strip,
+    "Remove job pickling altogether: __getstate__/__setstate__ and job-state methods, the "
+    "declarative interface, the job-pickler module and its imports, and branches on "
+    "pickling predicates (taken as always false).",
+    extra_options=[
+        click.option("--pickler-module", metavar="DOTTED.NAME", default=None,
+                     help="The job-pickler module to delete (default: found by its shape)."),
+        click.option("--pickling-predicate", "pickling_predicates", multiple=True,
+                     metavar="NAME",
+                     help="Another predicate taken as always false (repeatable)."),
+        click.option("--keep-guards", is_flag=True, default=None,
+                     help="Keep __getstate__ methods that only raise, and JobUnserializable."),
+    ],
+))
+
+
 def exit_code(result: RunResult, *, check: bool) -> int:
     if any(outcome.status is Status.FAILED for outcome in result.outcomes):
         return EXIT_FAILED

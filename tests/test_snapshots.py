@@ -7,9 +7,10 @@ import pytest
 from harness_codemod import HarnessCodemod
 
 from codemods.migrate import MigrateCodemod
+from codemods.strip import StripCodemod
 from snapshot_harness import SNAPSHOTS, cases, expected_tree, run_case, update
 
-CODEMODS = {"harness": HarnessCodemod, "migrate": MigrateCodemod}
+CODEMODS = {"harness": HarnessCodemod, "migrate": MigrateCodemod, "strip": StripCodemod}
 
 ALL_CASES = [case for name in CODEMODS if (SNAPSHOTS / name).is_dir() for case in cases(name)]
 

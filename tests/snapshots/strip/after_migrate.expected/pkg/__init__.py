@@ -1,0 +1,1 @@
+"""A small build tool, used as a strip-after-migrate fixture."""

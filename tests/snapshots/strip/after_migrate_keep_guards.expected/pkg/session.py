@@ -1,0 +1,11 @@
+from .serialization import JobUnserializable
+
+
+# A session holds the terminal; it stays in the parent.
+class Session(JobUnserializable, reason="Session objects must not be pickled"):
+    pass
+
+
+class Console:
+    def __init__(self, terminal):
+        self._terminal = terminal

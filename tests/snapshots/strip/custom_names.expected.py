@@ -1,0 +1,7 @@
+# snapshot-settings: {"job_methods": ["state_for_worker"], "pickling_predicates": ["spawns"]}
+class Task:
+    def get_state_for_child_job_pickling(self):
+        return "not a job method under these settings"
+
+    def start(self, pool):
+        pool.fork(self)

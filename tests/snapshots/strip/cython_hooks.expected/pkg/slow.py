@@ -1,0 +1,3 @@
+class Slow:
+    def __init__(self, value):
+        self.value = value

@@ -1,0 +1,3 @@
+cdef class Fast:
+    cdef int value
+    cpdef object get_state_for_child_job_pickling(self)

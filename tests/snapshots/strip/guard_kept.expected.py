@@ -1,0 +1,12 @@
+# snapshot-settings: {"keep_guards": true}
+class Scheduler:
+    def __init__(self):
+        self.queue = []
+
+    def __getstate__(self):
+        # A scheduler owns the event loop: pickling one is always a mistake.
+        raise TypeError("Scheduler objects must not be pickled")
+
+
+class Settings:
+    pass

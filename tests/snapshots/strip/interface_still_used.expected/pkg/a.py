@@ -1,0 +1,15 @@
+import pickle
+
+from .serialization import SerializationError
+
+
+class Resource:
+    def __init__(self, handle):
+        self._handle = handle
+
+
+def save(resource):
+    try:
+        return pickle.dumps(resource)
+    except SerializationError:
+        return None

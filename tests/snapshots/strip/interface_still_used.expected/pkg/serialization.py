@@ -1,0 +1,1 @@
+"""The serialization interface (a stub for this fixture)."""

@@ -1,0 +1,5 @@
+from pkg.serialization import JobSerializable
+
+
+class Plain(JobSerializable):
+    pass

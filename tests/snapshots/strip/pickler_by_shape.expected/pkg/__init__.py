@@ -1,0 +1,1 @@
+"""A package whose job pickler is found by its shape."""

@@ -1,0 +1,3 @@
+class Loader:
+    def __init__(self, fetch):
+        self._fetch = fetch

@@ -1,0 +1,5 @@
+_NAMES = []
+
+
+def names():
+    return list(_NAMES)

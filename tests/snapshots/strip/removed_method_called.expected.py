@@ -1,0 +1,7 @@
+class Loader:
+    pass
+
+
+def debug_dump(loader):
+    print(loader.get_state_for_child_job_pickling())
+    return loader.__getstate__()
