@@ -198,14 +198,16 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
 
 
 def render_diff(outcome: FileOutcome, color: bool = False) -> str:
-    """A unified diff of one change, git style (``a/``, ``b/``, /dev/null)."""
+    """A unified diff of one change, git style (``a/``, ``b/`` before a relative
+    path, /dev/null for a new or deleted file)."""
     name = outcome.path.as_posix()
+    prefix_old, prefix_new = ("", "") if outcome.path.is_absolute() else ("a/", "b/")
     old = outcome.old.splitlines(keepends=True) if outcome.old is not None else []
     new = outcome.new.splitlines(keepends=True) if outcome.new is not None else []
     lines = difflib.unified_diff(
         old, new,
-        fromfile="/dev/null" if outcome.old is None else f"a/{name}",
-        tofile="/dev/null" if outcome.new is None else f"b/{name}",
+        fromfile="/dev/null" if outcome.old is None else f"{prefix_old}{name}",
+        tofile="/dev/null" if outcome.new is None else f"{prefix_new}{name}",
     )
     out = []
     for line in lines:

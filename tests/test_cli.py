@@ -33,10 +33,16 @@ def tree(tmp_path):
 def test_diff_prints_changes_and_writes_nothing(tree):
     result = invoke("--diff", tree)
     assert result.exit_code == 0
-    assert f"--- a/{(tree / 'a.py').as_posix()}" in result.stdout
+    assert f"--- {(tree / 'a.py').as_posix()}\n+++ {(tree / 'a.py').as_posix()}" in result.stdout
     assert "+    return new_api()" in result.stdout
     assert (tree / "a.py").read_text() == CALL
     assert "2 files would change, 1 unchanged, 0 skipped with findings, 0 failed" in result.stderr
+
+
+def test_diff_of_a_relative_path_is_git_style(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    result = invoke("--diff", "a.py")
+    assert result.stdout.startswith("--- a/a.py\n+++ b/a.py\n@@ ")
 
 
 def test_check_exits_1_when_something_would_change(tree):
@@ -61,7 +67,7 @@ def test_write_then_check_is_clean(tree):
 def test_interactive_review(tree, answers, written):
     result = invoke("--interactive", tree, input=answers)
     assert result.exit_code == 0
-    assert result.stdout.count("+++ b/") == len(answers.strip().split("\n"))
+    assert result.stdout.count("+++ ") == len(answers.strip().split("\n"))
     changed = {name for name in ("a.py", "b.py") if (tree / name).read_text() == CALLED}
     assert changed == written
     declined = 2 - len(written)
@@ -127,10 +133,10 @@ def test_discovery_skips_ignored_excluded_generated_and_venvs(tmp_path):
     (tmp_path / "venv" / "pyvenv.cfg").write_text("")
     (tmp_path / "src/gen.py").write_text("# @" + "generated\n" + CALL)
     result = invoke("--diff", "--exclude", "excluded/", tmp_path)
-    changed = sorted(line[6:] for line in result.stdout.splitlines() if line.startswith("+++ b/"))
+    changed = sorted(line[4:] for line in result.stdout.splitlines() if line.startswith("+++ "))
     assert changed == [(tmp_path / "src/keep.py").as_posix()]
     result = invoke("--diff", "--include-generated", "--exclude", "excluded/", tmp_path)
-    assert result.stdout.count("+++ b/") == 2
+    assert result.stdout.count("+++ ") == 2
 
 
 def test_symlink_loops_and_links_out_of_the_tree_are_not_followed(tmp_path):
@@ -145,7 +151,7 @@ def test_symlink_loops_and_links_out_of_the_tree_are_not_followed(tmp_path):
     (root / "out.py").symlink_to(outside / "other.py")
     result = invoke("--diff", root)
     assert result.exit_code == 0
-    assert result.stdout.count("+++ b/") == 1
+    assert result.stdout.count("+++ ") == 1
 
 
 def test_missing_path_is_a_failure_not_a_traceback(tmp_path):
@@ -169,7 +175,7 @@ def test_pyproject_settings_are_read_and_validated(tmp_path):
     (tmp_path / "skip" / "a.py").write_text(CALL)
     (tmp_path / "b.py").write_text(CALL)
     result = invoke("--diff", tmp_path)
-    assert result.stdout.count("+++ b/") == 1
+    assert result.stdout.count("+++ ") == 1
     (tmp_path / "pyproject.toml").write_text('[tool.codemods]\nbogus = 1\n')
     result = CliRunner().invoke(command, [str(tmp_path)])
     assert result.exit_code == cli.EXIT_USAGE

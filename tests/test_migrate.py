@@ -44,7 +44,7 @@ def shop(tmp_path, monkeypatch):
 def test_diff_shows_the_interface_module_as_a_new_file(shop):
     result = migrate("--diff", shop)
     assert result.exit_code == 0
-    assert f"--- /dev/null\n+++ b/{(shop / 'shop' / 'serialization.py').as_posix()}" in result.stdout
+    assert f"--- /dev/null\n+++ {(shop / 'shop' / 'serialization.py').as_posix()}" in result.stdout
     assert not (shop / "shop" / "serialization.py").exists()
 
 

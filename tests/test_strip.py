@@ -78,7 +78,7 @@ def test_diff_shows_the_pickler_deleted_and_writes_nothing(tree):
     result = invoke("--diff", tree)
     assert result.exit_code == cli.EXIT_OK
     pickler = (tree / "pkg" / "pickler.py").as_posix()
-    assert f"--- a/{pickler}\n+++ /dev/null\n" in result.stdout
+    assert f"--- {pickler}\n+++ /dev/null\n" in result.stdout
     assert "-def pickle_job(job):" in result.stdout
     assert "-from .pickler import pickle_job" in result.stdout
     assert (tree / "pkg" / "pickler.py").read_text() == PICKLER

@@ -114,29 +114,53 @@ def _imports_from(statement, module: str, level: int) -> bool:
     return written == module and len(node.relative) == level
 
 
+def _split_header(header):
+    """(file header, comment block that documents the first statement): the
+    comments right above the first statement, with no blank line between."""
+    lines = list(header)
+    cut = len(lines)
+    while cut and lines[cut - 1].comment is not None:
+        cut -= 1
+    if cut == 0 and lines and lines[0].comment is not None and lines[0].comment.value.startswith("#!"):
+        cut = 1  # a shebang line always stays first
+    return lines[:cut], lines[cut:]
+
+
 def space_new_import(before: cst.Module, after: cst.Module, module: str, level: int) -> cst.Module:
     """PEP 8 spacing around the ``from <module> import ...`` this run added: a
     blank line between it and a different group of imports above it, and two
-    blank lines between it and a class or function right below it."""
+    blank lines between it and a class or function right below it.  Added as
+    the file's first statement, it goes above the comment block that documents
+    the statement after it, not between the two."""
     if any(_imports_from(s, module, level) for s in before.body):
         return after  # the names joined an import that was already there
     body = list(after.body)
     for index, statement in enumerate(body):
         if not _imports_from(statement, module, level):
             continue
+        following = body[index + 1] if index + 1 < len(body) else None
+        if index == 0 and following is not None:
+            header, documentation = _split_header(after.header)
+            if documentation:
+                after = after.with_changes(header=header)
+                own = list(following.leading_lines)
+                while own and own[0].comment is None:
+                    own.pop(0)
+                following = following.with_changes(leading_lines=documentation + own)
         previous = body[index - 1] if index else None
         if (previous is not None and _is_import(previous) and not statement.leading_lines
                 and _import_group(previous) != _import_group(statement)):
             body[index] = statement.with_changes(leading_lines=[cst.EmptyLine()])
-        following = body[index + 1] if index + 1 < len(body) else None
         if isinstance(following, (cst.ClassDef, cst.FunctionDef)):
             lines = list(following.leading_lines)
             blank = 0
             while blank < len(lines) and lines[blank].comment is None:
                 blank += 1
             if blank < 2:
-                body[index + 1] = following.with_changes(
+                following = following.with_changes(
                     leading_lines=[cst.EmptyLine()] * (2 - blank) + lines)
+        if following is not None:
+            body[index + 1] = following
         break
     return after.with_changes(body=body)
 

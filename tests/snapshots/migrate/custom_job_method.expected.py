@@ -1,4 +1,5 @@
 # snapshot-settings: {"job_methods": ["state_for_worker"]}
+
 from serialization import JOB, JobSerializable, clear
 
 

@@ -1,4 +1,5 @@
 # snapshot-settings: {"job_methods": ["state_for_worker"]}
+
 class Pool:
     def __init__(self):
         self.threads = []
