@@ -14,7 +14,7 @@ from typing import Dict, List, Mapping, Set
 
 import libcst as cst
 from libcst.codemod import CodemodContext, ContextAwareTransformer
-from libcst.codemod.visitors import AddImportsVisitor, ImportItem
+from libcst.codemod.visitors import ImportItem
 from libcst.metadata import PositionProvider
 
 from .codemod import Codemod, ParsedFile, Rewrite, finding, module_names, transform_fresh
@@ -32,6 +32,7 @@ from .report import FileOutcome, Severity, Status
 from .settings import Settings
 from .write.declarations import preferred_quote
 from .write.imports import (
+    AddImportsAtModuleLevel,
     ImportAwareCommand,
     schedule_unused_import_removal,
     space_new_import,
@@ -185,7 +186,7 @@ class MigrateCommand(ImportAwareCommand):
         self.interface_import = (module, level)
         # A context without a package name keeps the import relative.
         # It needs no metadata: run it without the wrapper's copy of the tree.
-        return AddImportsVisitor(CodemodContext(), items).transform_module_impl(tree)
+        return AddImportsAtModuleLevel(CodemodContext(), items).transform_module_impl(tree)
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         new = super().transform_module(tree)

@@ -73,6 +73,18 @@ def _merge(carried, own):
     return own
 
 
+class AddImportsAtModuleLevel(AddImportsVisitor):
+    """AddImportsVisitor that does not walk function and class bodies: it adds
+    and merges imports at module level only, and walking a large module's
+    bodies through a matcher-aware transformer costs about a second."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
 class ImportAwareCommand(VisitorBasedCodemodCommand):
     """A command whose scheduled import removals keep the comments above them
     (``RemoveImportsKeepingComments`` in place of libcst's own).
@@ -85,10 +97,44 @@ class ImportAwareCommand(VisitorBasedCodemodCommand):
         assert not self.METADATA_DEPENDENCIES, "use Codemod.transform_module"
         tree = self.transform_module_impl(tree)
         if AddImportsVisitor.CONTEXT_KEY in self.context.scratch:
-            tree = AddImportsVisitor(self.context).transform_module_impl(tree)  # no metadata
-        if RemoveImportsVisitor.CONTEXT_KEY in self.context.scratch:
+            tree = AddImportsAtModuleLevel(self.context).transform_module_impl(tree)  # no metadata
+        if _still_unused_candidates(self.context, tree):
             tree = self._instantiate_and_run(RemoveImportsKeepingComments, tree)
         return tree
+
+
+def _still_unused_candidates(context, tree: cst.Module) -> bool:
+    """Drop the scheduled removals whose name the module still uses, and say
+    whether any is left: the scope analysis RemoveImportsVisitor needs costs
+    seconds on a large module, and a name still in use is never removed."""
+    scheduled = context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY)
+    if not scheduled:
+        return False
+    used = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            used.add(name.value)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Import(self, node: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+    tree.visit(Names())
+
+    def bound_name(item) -> str:
+        module, obj, asname = item
+        return asname or obj or module.split(".")[0]
+
+    left = [item for item in scheduled if bound_name(item) not in used]
+    context.scratch[RemoveImportsVisitor.CONTEXT_KEY] = left
+    return bool(left)
 
 
 def _is_import(statement) -> bool:
@@ -175,10 +221,24 @@ def schedule_unused_import_removal(context, import_items, removed: cst.CSTNode) 
     is what costs nothing on a large module.
     """
 
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            item = import_items.get(node.value)
-            if item is not None:
-                RemoveImportsVisitor.remove_unused_import(context, *item)
+    for item in _imports_used_in(removed, import_items):
+        RemoveImportsVisitor.remove_unused_import(context, *item)
 
-    removed.visit(Names())
+
+def _imports_used_in(node: cst.CSTNode, import_items):
+    """The imports among ``import_items`` that names in ``node`` refer to (an
+    attribute's own name, as in ``state.copy``, refers to no import)."""
+    found = []
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            item = import_items.get(name.value)
+            if item is not None and item not in found:
+                found.append(item)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+    node.visit(Names())
+    return found
