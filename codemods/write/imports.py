@@ -110,23 +110,7 @@ def _still_unused_candidates(context, tree: cst.Module) -> bool:
     scheduled = context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY)
     if not scheduled:
         return False
-    used = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            used.add(name.value)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Import(self, node: cst.Import) -> bool:
-            return False
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-            return False
-
-    tree.visit(Names())
+    used = referenced_names(tree)
 
     def bound_name(item) -> str:
         module, obj, asname = item
@@ -226,19 +210,29 @@ def schedule_unused_import_removal(context, import_items, removed: cst.CSTNode) 
 
 
 def _imports_used_in(node: cst.CSTNode, import_items):
-    """The imports among ``import_items`` that names in ``node`` refer to (an
-    attribute's own name, as in ``state.copy``, refers to no import)."""
-    found = []
+    """The imports among ``import_items`` that names in ``node`` refer to."""
+    return [import_items[name] for name in sorted(referenced_names(node)) if name in import_items]
+
+
+def referenced_names(node: cst.CSTNode) -> set:
+    """The names ``node`` reads or binds, without looking at scopes: an
+    attribute's own name (``state.copy``) and the names in import statements
+    are not among them."""
+    names = set()
 
     class Names(cst.CSTVisitor):
         def visit_Name(self, name: cst.Name) -> None:
-            item = import_items.get(name.value)
-            if item is not None and item not in found:
-                found.append(item)
+            names.add(name.value)
 
         def visit_Attribute(self, attribute: cst.Attribute) -> bool:
             attribute.value.visit(self)
             return False
 
+        def visit_Import(self, import_: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, import_: cst.ImportFrom) -> bool:
+            return False
+
     node.visit(Names())
-    return found
+    return names
