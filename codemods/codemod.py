@@ -53,6 +53,14 @@ def transform_fresh(transform, tree: cst.Module) -> cst.Module:
             transform.context = replace(transform.context, wrapper=previous)
 
 
+def visit_with_metadata(context: CodemodContext, tree: cst.Module, visitor) -> None:
+    """Run a visitor that needs metadata (fully qualified names among them)."""
+    cache = {}
+    if context.metadata_manager is not None and context.filename is not None:
+        cache = context.metadata_manager.get_cache_for_path(context.filename)
+    cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache).visit(visitor)
+
+
 @dataclass
 class ParsedFile:
     source: SourceFile

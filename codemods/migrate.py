@@ -195,14 +195,6 @@ class MigrateCommand(ImportAwareCommand):
         return space_new_import(tree, new, *self.interface_import)
 
 
-def visit_with_metadata(context: CodemodContext, tree: cst.Module, visitor) -> None:
-    """Run a visitor that needs metadata (fully qualified names among them)."""
-    cache = {}
-    if context.metadata_manager is not None and context.filename is not None:
-        cache = context.metadata_manager.get_cache_for_path(context.filename)
-    cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache).visit(visitor)
-
-
 def _plan_for_one_file(tree, context, settings) -> Plan:
     return make_plan({context.filename: scan_module(
         tree, settings.job_methods, context.full_module_name or "", context.full_package_name or "")})

@@ -48,9 +48,8 @@ from libcst.metadata import (
     QualifiedNameSource,
 )
 
-from .codemod import DELETE, Codemod, ParsedFile, Rewrite, finding, parse
+from .codemod import DELETE, Codemod, ParsedFile, Rewrite, finding, parse, visit_with_metadata
 from .interface import DEFAULT_NAME, interface_module
-from .migrate import visit_with_metadata
 from .report import FileOutcome, Finding, Status
 from .settings import Settings
 from .sources import SourceFile
