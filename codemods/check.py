@@ -40,7 +40,7 @@ class CheckCodemod(MigrateCodemod):
                 f"strip: {'the guard is removed' if reading.refusal else 'removed'}",
                 Severity.INFO))
         findings.extend(command.findings)
-        if new.code != parsed.source.text and not command.migrated:
+        if new.code != parsed.printed and not command.migrated:
             findings.append(finding(parsed.path, 1, "CM302",
                                     "migrate: the job pickler's per-class entries are removed",
                                     Severity.INFO))

@@ -68,6 +68,9 @@ class ParsedFile:
     root: Path  # the folder that holds the file's top package
     module_name: str
     package_name: str
+    # libcst's print of the untouched parse: the source itself, except where
+    # libcst does not round-trip (see splice.py)
+    printed: str = ""
 
     @property
     def path(self) -> Path:
@@ -157,8 +160,8 @@ def finding(path: Path, line: int, code: str, message: str, severity=Severity.WA
 def parse(source: SourceFile) -> ParsedFile | Finding:
     """Parse ``source``, or say why it cannot be worked on.
 
-    Beyond syntax errors, this refuses files libcst would not print back byte
-    for byte: rewriting those would change places no rule touched.
+    A file libcst does not print back byte for byte is still parsed; the runner
+    then applies only the rewrite to the original text (``splice``).
     """
     path = source.path
     try:
@@ -177,20 +180,5 @@ def parse(source: SourceFile) -> ParsedFile | Finding:
     except RecursionError:
         return finding(path, 1, "CM003", "nests too deeply to print back (RecursionError)",
                        Severity.ERROR)
-    if printed != source.text:
-        line = _first_difference(source.text, printed)
-        return finding(
-            path, line, "CM004",
-            "libcst does not print this file back unchanged (a known libcst round-trip bug); "
-            "left as it was so that no untouched line changes",
-            Severity.ERROR,
-        )
     root, module_name, package_name = module_names(path)
-    return ParsedFile(source, module, root, module_name, package_name)
-
-
-def _first_difference(a: str, b: str) -> int:
-    for number, (x, y) in enumerate(zip(a.splitlines(), b.splitlines()), start=1):
-        if x != y:
-            return number
-    return min(len(a.splitlines()), len(b.splitlines())) + 1
+    return ParsedFile(source, module, root, module_name, package_name, printed)

@@ -305,7 +305,7 @@ class MigrateCodemod(Codemod):
         command, new = self.run_command(parsed, plan)
         findings = list(command.findings)
         text = new.code
-        if text == parsed.source.text:
+        if text == parsed.printed:
             return Rewrite(None, findings)
         mismatch = self_check(text, command.policies)
         if mismatch is not None:

@@ -480,7 +480,7 @@ class StripCodemod(Codemod):
             return Rewrite(None)
         command = StripCommand(parsed.context(), self.settings, plan)
         text = command.transform_module(parsed.module).code
-        return Rewrite(text if text != parsed.source.text else None, command.findings)
+        return Rewrite(text if text != parsed.printed else None, command.findings)
 
     def _pickler_callees(self, parsed: ParsedFile, plan: Plan) -> List[Finding]:
         """Functions of other modules of the tree that the deleted job pickler

@@ -1,9 +1,8 @@
-class Cache:
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        del state["lock"]
-        return state
+from serialization import JobSerializable, clear
 
+
+@clear("lock")
+class Cache(JobSerializable):
     def load(self):
         try:
             return open(self.path).read()
