@@ -88,7 +88,9 @@ def read_class(node: cst.ClassDef, job_methods: Sequence[str]) -> Optional[Class
     getstate = methods.get(GETSTATE)
     if getstate is not None:
         refusal = read_raise_only(getstate)
-        if refusal is not None:
+        if isinstance(refusal, Unsupported):
+            reading.problems.append(refusal)
+        elif refusal is not None:
             reading.refusal = refusal
             reading.policy.unserializable = True
             reading.policy.unserializable_reason = refusal.reason_text

@@ -36,6 +36,13 @@ def trailing_comment(statement: cst.CSTNode) -> List[cst.EmptyLine]:
     return []
 
 
+def header_comment(block: cst.BaseSuite) -> List[cst.EmptyLine]:
+    """A comment at the end of a ``def ...:`` line."""
+    if isinstance(block, cst.IndentedBlock) and block.header.comment is not None:
+        return [cst.EmptyLine(indent=True, comment=block.header.comment)]
+    return []
+
+
 def footer_comments(block: cst.BaseSuite) -> List[cst.EmptyLine]:
     if isinstance(block, cst.IndentedBlock):
         return comments_of(block.footer)

@@ -21,6 +21,7 @@ from .common import (
     Unsupported,
     docstring_comments,
     footer_comments,
+    header_comment,
     only_parameters,
     self_name,
     statement_comments,
@@ -44,7 +45,7 @@ def read_setstate(function: cst.FunctionDef, method_names) -> Union[Restore, Uns
         return Unsupported(function, "__setstate__() does not have the (self, state) form")
     params = list(function.params.posonly_params) + list(function.params.params)
     me, state = self_name(function), params[1].name.value
-    result = Restore(self_name=me)
+    result = Restore(self_name=me, comments=header_comment(function.body))
     body = list(function.body.body)
     doc = docstring_comments(body[0]) if body else None
     if doc is not None:

@@ -25,6 +25,7 @@ from .common import (
     docstring_comments,
     empty_container_factory,
     footer_comments,
+    header_comment,
     is_constant,
     code,
     only_parameters,
@@ -47,6 +48,8 @@ class StateBuilder:
     entries: List[Entry] = field(default_factory=list)
     # Comments that belong to the method as a whole (above it, on the copy, on the return).
     comments: List[cst.EmptyLine] = field(default_factory=list)
+    # Comments on the return and below it: they close the method.
+    closing: List[cst.EmptyLine] = field(default_factory=list)
     # For `return <expr>, state`: the returned tuple, whose last element is the state.
     returned_tuple: Optional[cst.Tuple] = None
     self_name: str = "self"
@@ -107,7 +110,7 @@ def read_state_builder(
     if not isinstance(function.body, cst.IndentedBlock):
         return Unsupported(function, f"{name}() is written on one line")
     me = self_name(function)
-    result = StateBuilder(self_name=me)
+    result = StateBuilder(self_name=me, comments=header_comment(function.body))
     dict_of_self = _dict_of_self(me)
     body = list(function.body.body)
     doc = docstring_comments(body[0]) if body else None
@@ -169,7 +172,7 @@ def read_state_builder(
     for key in guarded:
         if key not in seen:
             return Unsupported(function, f"{name}() asserts {key!r} is present but never edits it")
-    result.comments.extend(footer_comments(function.body))
+    result.closing.extend(footer_comments(function.body))
     return result
 
 
@@ -178,15 +181,18 @@ def _read_return(node: cst.Return, name, state, dict_of_self, allow_tuple, resul
     returns_state = returned_state | dict_of_self
     value = node.value
     if value is not None and m.matches(value, returns_state):
-        result.comments.extend(comments)
+        result.closing.extend(comments)
         return result
     if value is not None and m.matches(
         value, m.Tuple(elements=[m.ZeroOrMore(), m.Element(value=returns_state)])
     ) and len(value.elements) >= 2:
         if not allow_tuple:
             return Unsupported(node, f"{name}() returns a tuple state ({code(value)}), not a dict")
+        if state and any(m.findall(element, m.Name(state)) for element in value.elements[:-1]):
+            return Unsupported(node, f"{name}() returns {code(value)}: the other values read "
+                                     f"{state!r}, which the method would no longer build")
         result.returned_tuple = value
-        result.comments.extend(comments)
+        result.closing.extend(comments)
         return result
     return Unsupported(node, f"{name}() returns {code(value) if value else 'nothing'}, "
                              "not the edited copy of self.__dict__")

@@ -10,6 +10,8 @@ looks at imports that name a module).
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.codemod import VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
@@ -62,6 +64,12 @@ class RemoveImportsKeepingComments(RemoveImportsVisitor):
                 carried = []
             body.append(following)
         body.extend(survivors)
+        if body and id(original.body[0]) in self._removed_lines and not original.header:
+            # The file's new first statement starts the file, as the old one did.
+            lines = list(body[0].leading_lines)
+            while lines and lines[0].comment is None:
+                lines.pop(0)
+            body[0] = body[0].with_changes(leading_lines=lines)
         return updated.with_changes(body=body)
 
 
@@ -144,15 +152,24 @@ def _imports_from(statement, module: str, level: int) -> bool:
     return written == module and len(node.relative) == level
 
 
+_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")  # PEP 263
+
+
 def _split_header(header):
     """(file header, comment block that documents the first statement): the
-    comments right above the first statement, with no blank line between."""
+    comments right above the first statement, with no blank line between.  A
+    shebang and an encoding declaration (lines 1 and 2) always stay first."""
     lines = list(header)
     cut = len(lines)
     while cut and lines[cut - 1].comment is not None:
         cut -= 1
-    if cut == 0 and lines and lines[0].comment is not None and lines[0].comment.value.startswith("#!"):
-        cut = 1  # a shebang line always stays first
+    pinned = 0
+    for line in lines[:2]:
+        text = line.comment.value if line.comment is not None else ""
+        if not (text.startswith("#!") or _CODING.match(text)):
+            break
+        pinned += 1
+    cut = max(cut, pinned)
     return lines[:cut], lines[cut:]
 
 

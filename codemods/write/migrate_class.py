@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import List, Set
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..read.class_hooks import GETSTATE, SETSTATE, ClassReading
 from .declarations import clear_decorators, keyword, on_restore_decorator
@@ -25,6 +26,7 @@ def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
     needed: Set[str] = set()
     decorators: List[cst.Decorator] = []
     pending: List[cst.EmptyLine] = []  # comments not yet placed
+    closing: List[cst.EmptyLine] = []  # comments that closed a deleted method
     methods = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
     replaced = {}  # method name -> new statement, or None to delete
 
@@ -42,12 +44,12 @@ def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
             replaced[name] = None
             # The comment block above a deleted method documented the method
             # itself and goes with it; the comments inside it move.
-            method_comments = builder.comments
             if new:
                 new[0] = new[0].with_changes(
-                    leading_lines=[*method_comments, *new[0].leading_lines])
+                    leading_lines=[*builder.comments, *new[0].leading_lines])
+                closing.extend(builder.closing)
             else:
-                pending.extend(method_comments)
+                pending.extend(builder.comments + builder.closing)
         decorators.extend(new)
 
     if reading.refusal is not None:
@@ -79,24 +81,52 @@ def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
     body = _replace_statements(node.body, replaced)
     bases = list(node.bases)
     keywords = list(node.keywords)
+    new_base = None
     if reading.refusal is not None:
-        needed.add(REFUSING_BASE)
-        bases.append(cst.Arg(cst.Name(REFUSING_BASE)))
+        new_base = REFUSING_BASE
         if reading.refusal.reason is not None:
             keywords.append(keyword("reason", reading.refusal.reason))
     elif add_base:
-        needed.add(INTERFACE_BASE)
-        bases.append(cst.Arg(cst.Name(INTERFACE_BASE)))
+        new_base = INTERFACE_BASE
+    if new_base is not None:
+        needed.add(new_base)
+        bases = _with_base(bases, new_base, node.lpar)
     new_node = node.with_changes(
         bases=_with_commas(bases),
         keywords=keywords,
         decorators=[*node.decorators, *decorators],
+        lines_after_decorators=[*node.lines_after_decorators, *closing],
         body=body,
         leading_lines=[*node.leading_lines, *pending],
     )
     if not node.bases and not node.keywords and bases:
         new_node = new_node.with_changes(lpar=cst.LeftParen(), rpar=cst.RightParen())
     return new_node, needed
+
+
+def _with_base(bases: List[cst.Arg], name: str, lpar) -> List[cst.Arg]:
+    """The bases with ``name`` added: in place of an explicit ``object`` (which
+    must come last in an MRO), else after the others, in their layout."""
+    for index, base in enumerate(bases):
+        if m.matches(base.value, m.Name("object")):
+            bases[index] = base.with_changes(value=cst.Name(name))
+            return bases
+    last = bases[-1] if bases else None
+    if last is not None and isinstance(last.comma, cst.Comma) and isinstance(
+            last.comma.whitespace_after, cst.ParenthesizedWhitespace):
+        # One base a line, with a trailing comma: the new base goes on a line of its
+        # own; the old last base keeps the comment at the end of its line.
+        between = bases[-2].comma.whitespace_after if len(bases) > 1 else getattr(
+            lpar, "whitespace_after", None)
+        closing = last.comma.whitespace_after
+        if isinstance(between, cst.ParenthesizedWhitespace):
+            separator = last.comma.with_changes(whitespace_after=between.with_changes(
+                first_line=closing.first_line, empty_lines=[]))
+            trailing = last.comma.with_changes(whitespace_after=closing.with_changes(
+                first_line=cst.TrailingWhitespace(), empty_lines=[]))
+            return [*bases[:-1], last.with_changes(comma=separator),
+                    cst.Arg(cst.Name(name), comma=trailing)]
+    return [*bases, cst.Arg(cst.Name(name))]
 
 
 def _with_commas(args: List[cst.Arg]) -> List[cst.Arg]:
@@ -117,7 +147,7 @@ def _returning_job_state(method: cst.FunctionDef, builder) -> cst.FunctionDef:
     call = cst.Call(func=cst.Name("job_state"), args=[cst.Arg(cst.Name(builder.self_name))])
     elements[-1] = last.with_changes(value=call)
     ret = cst.Return(value=builder.returned_tuple.with_changes(elements=elements))
-    line = cst.SimpleStatementLine(body=[ret], leading_lines=builder.comments)
+    line = cst.SimpleStatementLine(body=[ret], leading_lines=builder.comments + builder.closing)
     return method.with_changes(body=method.body.with_changes(body=[line], footer=[]))
 
 

@@ -1,0 +1,7 @@
+# -*- coding: latin-1 -*-
+from serialization import JobSerializable, clear
+
+
+@clear("_handle")
+class Legacy(JobSerializable):
+    pass
