@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Set
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.codemod import CodemodContext, ContextAwareTransformer
 from libcst.codemod.visitors import ImportItem
 from libcst.metadata import PositionProvider
@@ -27,6 +28,7 @@ from .interface import (
 )
 from .read.class_hooks import methods_of, read_class
 from .read.declarations import read_declarations
+from .read.job_pickler import PicklerFacts, read_job_pickler
 from .read.module_index import ModuleIndex
 from .report import FileOutcome, Severity, Status
 from .settings import Settings
@@ -34,6 +36,7 @@ from .write.declarations import preferred_quote
 from .write.imports import (
     AddImportsAtModuleLevel,
     ImportAwareCommand,
+    imports_from,
     schedule_unused_import_removal,
     space_new_import,
 )
@@ -51,6 +54,11 @@ class ClassFacts:
     clears: tuple  # what it declares once migrated (or already declares)
     scopes: tuple  # scopes its own hooks build state for
     has_interface: bool  # a base named JobSerializable / JobUnserializable already
+    has_hooks: bool = False  # hand-written hooks of its own (migratable or not)
+    has_pickle_hooks: bool = False  # its own __getstate__ or __setstate__
+    refuses: bool = False  # refuses pickling (a raise-only __getstate__)
+    restores: tuple = ()  # methods that run on restore once migrated
+    has_setstate: bool = False  # its own __setstate__
 
 
 @dataclass
@@ -61,11 +69,17 @@ class Plan:
     problems: Dict[str, List[str]] = field(default_factory=dict)
     # other names of migrated classes: re-exports such as `pkg.Loader` for `pkg.loader.Loader`
     aliases: Set[str] = field(default_factory=set)
+    # module -> generic reducers whose every entry goes (and so they go too)
+    removable_reducers: Dict[str, Set[str]] = field(default_factory=dict)
+    # job-state methods still called from code that stays: kept, returning job_state(self)
+    kept_job_methods: Set[str] = field(default_factory=set)
 
 
 @dataclass
 class FileFacts:
+    module: str = ""
     classes: List[ClassFacts] = field(default_factory=list)
+    pickling: PicklerFacts = field(default_factory=PicklerFacts)
     # re-exported name -> what it names, from module-level `from x import y`
     reexports: Dict[str, str] = field(default_factory=dict)
 
@@ -74,14 +88,22 @@ def class_facts(name: str, node: cst.ClassDef, index: ModuleIndex, job_methods) 
     reading = read_class(node, job_methods)
     migratable = bool(reading and reading.migratable)
     # What the class will declare: from its hooks, or its declarations already there.
-    clears = reading.policy.clears if migratable else read_declarations(node).clears
+    declared = reading.policy if migratable else read_declarations(node)
+    clears = declared.clears
     bases = tuple(sorted(filter(None, (index.resolve(base.value) for base in node.bases))))
     has_interface = any(
         isinstance(base.value, cst.Name) and base.value.value in (INTERFACE_BASE, REFUSING_BASE)
         for base in node.bases
     )
-    scopes = tuple(sorted({c.scope for c in reading.policy.clears})) if reading else ()
-    return ClassFacts(name, bases, migratable, tuple(clears), scopes, has_interface)
+    scopes = tuple(sorted({b.scope for b in reading.builders.values()})) if reading else ()
+    return ClassFacts(
+        name, bases, migratable, tuple(clears), scopes, has_interface,
+        has_hooks=reading is not None,
+        has_pickle_hooks=bool(reading and {"__getstate__", "__setstate__"} & set(reading.hooks)),
+        refuses=bool(reading and reading.refusal is not None),
+        restores=tuple(declared.restore_methods),
+        has_setstate=bool(reading and "__setstate__" in reading.hooks),
+    )
 
 
 class MigrateClasses(ContextAwareTransformer):
@@ -135,10 +157,15 @@ class MigrateClasses(ContextAwareTransformer):
         for method_name in reading.hooks:
             schedule_unused_import_removal(
                 self.context, self.import_items, methods_of(original)[method_name])
+        own_interface = any(m.matches(base.value, m.Name(INTERFACE_BASE) | m.Name(REFUSING_BASE))
+                            for base in original.bases)
         new, needed = migrate_class(
-            updated, reading, add_base=name not in self.plan.inherits_interface, quote=preferred_quote(original))
+            updated, reading,
+            add_base=name not in self.plan.inherits_interface and not own_interface,
+            quote=preferred_quote(original), kept_job_methods=self.plan.kept_job_methods)
         self.needed |= needed
-        self.policies[original.name.value] = reading.policy
+        # Keyed as ModuleIndex names classes, so that two `Inner` classes stay apart.
+        self.policies[name] = reading.policy
         self.migrated.append((self._line(original), reading))
         return new
 
@@ -168,7 +195,9 @@ class MigrateCommand(ImportAwareCommand):
         self.migrated = classes.migrated
         needed = set(classes.needed)
         if has_dispatch_entries(tree):
-            pickler = RewriteJobPickler(self.context, plan.migrated | plan.aliases)
+            pickler = RewriteJobPickler(
+                self.context, plan.migrated | plan.aliases,
+                plan.removable_reducers.get(self.context.full_module_name or "", set()))
             tree = pickler.transform_module(tree)
             if pickler.made_job_pickler:
                 needed.add("JobPickler")
@@ -184,9 +213,15 @@ class MigrateCommand(ImportAwareCommand):
             self.context.full_package_name or "", dotted, uses_relative_imports(tree))
         items = [ImportItem(module, name, None, level) for name in sorted(needed)]
         self.interface_import = (module, level)
-        # A context without a package name keeps the import relative.
+        if any(imports_from(statement, module, level) for statement in tree.body):
+            # Names join the import that is there: with the package known, libcst
+            # matches the relative form to the module it names.
+            context = CodemodContext(full_module_name=self.context.full_module_name,
+                                     full_package_name=self.context.full_package_name)
+        else:
+            context = CodemodContext()  # without a package, a new import stays relative
         # It needs no metadata: run it without the wrapper's copy of the tree.
-        return AddImportsAtModuleLevel(CodemodContext(), items).transform_module_impl(tree)
+        return AddImportsAtModuleLevel(context, items).transform_module_impl(tree)
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         new = super().transform_module(tree)
@@ -226,8 +261,10 @@ def has_dispatch_entries(tree: cst.Module) -> bool:
 def scan_module(tree, job_methods, module_name, package_name) -> FileFacts:
     index = ModuleIndex.of(tree, module_name, package_name)
     return FileFacts(
+        module=module_name,
         classes=[class_facts(name, node, index, job_methods) for name, node in index.classes],
         reexports=index.reexports,
+        pickling=read_job_pickler(tree, index, job_methods),
     )
 
 
@@ -252,21 +289,64 @@ def make_plan(facts: Mapping[Path, FileFacts]) -> Plan:
                 yield base
                 yield from ancestors(base, (*seen, base))
 
+    def problem(name: str, reason: str) -> None:
+        plan.problems.setdefault(name, []).append(reason)
+
+    def short(name: str) -> str:
+        return name.rsplit(".", 1)[-1]
+
     for name in sorted(candidates):
         own = classes[name]
         for ancestor in ancestors(name):
-            for clear in classes[ancestor].clears:
+            base = classes[ancestor]
+            if base.has_pickle_hooks and not base.migratable:
+                problem(name, f"its base {short(ancestor)} keeps a hand-written __getstate__ or "
+                              "__setstate__, which comes before JobSerializable's in the method "
+                              "resolution order")
+            if base.refuses:
+                problem(name, f"its own hooks override the refusal of {short(ancestor)}, which "
+                              "a JobUnserializable base cannot express")
+            if own.has_setstate and base.restores:
+                problem(name, f"its own __setstate__ replaces {short(ancestor)}'s, whose "
+                              f"@on_restore {', '.join(base.restores)} would run for it too")
+            for clear in base.clears:
                 if clear.scope in own.scopes and not any(
                     c.member == clear.member and c.scope == clear.scope for c in own.clears
                 ):
-                    plan.problems.setdefault(name, []).append(
-                        f"its own hook keeps {clear.member!r}, which the declaration inherited "
-                        f"from {ancestor.rsplit('.', 1)[-1]} would drop")
+                    problem(name, f"its own hook keeps {clear.member!r}, which the declaration "
+                                  f"inherited from {short(ancestor)} would drop")
+                elif own.scopes and clear.scope not in own.scopes:
+                    problem(name, f"its own hook builds the {'/'.join(own.scopes)} state without "
+                                  f"the {clear.scope} declaration of {clear.member!r} it inherits "
+                                  f"from {short(ancestor)}; the job state would apply both")
+    # A refusing class whose subclasses have hooks of their own stays as it is: its
+    # refusal would win over theirs.
+    for name, info in classes.items():
+        if info.refuses and info.migratable:
+            overriding = sorted(short(other) for other in classes
+                                if other != name and classes[other].has_hooks
+                                and name in ancestors(other))
+            if overriding:
+                problem(name, f"subclasses {', '.join(overriding)} override the refusal with "
+                              "their own hooks, which a JobUnserializable base would not allow")
+    plan.problems = {name: sorted(set(reasons)) for name, reasons in plan.problems.items()}
     plan.migrated = candidates - set(plan.problems)
     plan.aliases = {alias for alias in reexports if canonical(alias) in plan.migrated}
     for name in classes:
         if any(a in plan.migrated or classes[a].has_interface for a in ancestors(name)):
             plan.inherits_interface.add(name)
+    for file_facts in facts.values():
+        pickling = file_facts.pickling
+        removable = set()
+        for reducer in pickling.generic_reducers:
+            entries = [e for e in pickling.entries if e.reducer == reducer]
+            if entries and pickling.other_uses.get(reducer, 0) == 1 and all(
+                    e.convertible and e.key is not None and canonical(e.key) in plan.migrated
+                    for e in entries):
+                removable.add(reducer)
+        plan.removable_reducers[file_facts.module] = removable
+        plan.kept_job_methods.update(
+            method for method, function in pickling.job_method_refs if function not in removable)
     return plan
 
 
@@ -307,7 +387,7 @@ class MigrateCodemod(Codemod):
         text = new.code
         if text == parsed.printed:
             return Rewrite(None, findings)
-        mismatch = self_check(text, command.policies)
+        mismatch = self_check(text, command.policies, parsed.module_name)
         if mismatch is not None:
             return Rewrite(None, findings + [finding(
                 parsed.path, 1, "CM900",
@@ -337,21 +417,15 @@ class MigrateCodemod(Codemod):
         return [FileOutcome(path, Status.CHANGED, old=None, new=text) for path in sorted(wanted)]
 
 
-def self_check(text: str, policies) -> str:
+def self_check(text: str, policies, module_name: str = "") -> str:
     """The first class whose declarations do not say what its old hooks did."""
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError:
         return "(the output does not parse)"
-    found = {}
-
-    class Collect(cst.CSTVisitor):
-        def visit_ClassDef(self, node: cst.ClassDef) -> None:
-            if node.name.value in policies:
-                found[node.name.value] = read_declarations(node)
-
-    module.visit(Collect())
+    found = {name: node for name, node in ModuleIndex.of(module, module_name, "").classes
+             if name in policies}
     for name, policy in policies.items():
-        if name not in found or found[name].comparable() != policy.comparable():
-            return name
+        if name not in found or read_declarations(found[name]).comparable() != policy.comparable():
+            return name.rsplit(".", 1)[-1] if module_name else name
     return None

@@ -202,7 +202,16 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
                 done[path] = FileOutcome(path, Status.FAILED, findings=[fact])
             else:
                 facts[path] = fact
-    plan = codemod.plan(facts)
+    try:
+        plan = codemod.plan(facts)
+    except Exception as exc:  # noqa: BLE001 - reported; nothing is rewritten
+        result.outcomes.extend(done[path] for path in files if path in done)
+        result.outcomes.extend(
+            FileOutcome(path, Status.FAILED, findings=[finding(
+                path, 1, "CM900", f"internal error while planning {codemod.name}: "
+                f"{type(exc).__name__}: {exc}; left as it was", Severity.ERROR)])
+            for path in files if path not in done)
+        return result
     todo = [path for path in files if path not in done]
     for outcome in _map(partial(_rewrite_one, codemod, plan), todo, jobs,
                         codemod.name if progress else None, on_crash=_crashed):

@@ -66,9 +66,10 @@ def _fresh_name(base: str, taken) -> str:
 
 def already_migrated(method: cst.FunctionDef) -> bool:
     """A job-state method that ``migrate`` already rewrote: it returns
-    ``<expr>, job_state(self)``."""
+    ``job_state(self)`` or ``<expr>, job_state(self)``."""
+    job_state = m.Call(func=m.Name("job_state"))
     return m.matches(method.body, m.IndentedBlock(body=[m.SimpleStatementLine(body=[m.Return(
-        value=m.Tuple(elements=[m.ZeroOrMore(), m.Element(value=m.Call(func=m.Name("job_state")))])
+        value=job_state | m.Tuple(elements=[m.ZeroOrMore(), m.Element(value=job_state)])
     )])]))
 
 

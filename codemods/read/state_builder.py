@@ -53,6 +53,7 @@ class StateBuilder:
     # For `return <expr>, state`: the returned tuple, whose last element is the state.
     returned_tuple: Optional[cst.Tuple] = None
     self_name: str = "self"
+    scope: str = "ALWAYS"
 
     @property
     def method_stays(self) -> bool:
@@ -110,7 +111,7 @@ def read_state_builder(
     if not isinstance(function.body, cst.IndentedBlock):
         return Unsupported(function, f"{name}() is written on one line")
     me = self_name(function)
-    result = StateBuilder(self_name=me, comments=header_comment(function.body))
+    result = StateBuilder(self_name=me, comments=header_comment(function.body), scope=scope)
     dict_of_self = _dict_of_self(me)
     body = list(function.body.body)
     doc = docstring_comments(body[0]) if body else None

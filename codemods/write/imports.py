@@ -144,7 +144,7 @@ def _import_group(statement) -> str:
     return get_full_name_for_node(small.names[0].name).split(".")[0]
 
 
-def _imports_from(statement, module: str, level: int) -> bool:
+def imports_from(statement, module: str, level: int) -> bool:
     if not _is_import(statement) or not isinstance(statement.body[0], cst.ImportFrom):
         return False
     node = statement.body[0]
@@ -179,11 +179,11 @@ def space_new_import(before: cst.Module, after: cst.Module, module: str, level: 
     blank lines between it and a class or function right below it.  Added as
     the file's first statement, it goes above the comment block that documents
     the statement after it, not between the two."""
-    if any(_imports_from(s, module, level) for s in before.body):
+    if any(imports_from(s, module, level) for s in before.body):
         return after  # the names joined an import that was already there
     body = list(after.body)
     for index, statement in enumerate(body):
-        if not _imports_from(statement, module, level):
+        if not imports_from(statement, module, level):
             continue
         following = body[index + 1] if index + 1 < len(body) else None
         if index == 0 and following is not None:

@@ -13,6 +13,7 @@ from typing import List, Set
 import libcst as cst
 import libcst.matchers as m
 
+from ..policy import JOB
 from ..read.class_hooks import GETSTATE, SETSTATE, ClassReading
 from .declarations import clear_decorators, keyword, on_restore_decorator
 
@@ -21,8 +22,10 @@ REFUSING_BASE = "JobUnserializable"
 
 
 def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
-                  quote: str) -> tuple:
-    """The rewritten class and the interface names it needs."""
+                  quote: str, kept_job_methods=frozenset()) -> tuple:
+    """The rewritten class and the interface names it needs.  A job-state method
+    in ``kept_job_methods`` (still called from code that stays) is kept as
+    ``return job_state(self)``."""
     needed: Set[str] = set()
     decorators: List[cst.Decorator] = []
     pending: List[cst.EmptyLine] = []  # comments not yet placed
@@ -37,7 +40,7 @@ def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
             needed.add("clear")
         if any(entry.clear.scope == "JOB" for entry in builder.entries):
             needed.add("JOB")
-        if builder.method_stays:
+        if builder.method_stays or (name in kept_job_methods and builder.scope == JOB):
             needed.add("job_state")
             replaced[name] = _returning_job_state(method, builder)
         else:
@@ -142,11 +145,13 @@ def _with_commas(args: List[cst.Arg]) -> List[cst.Arg]:
 def _returning_job_state(method: cst.FunctionDef, builder) -> cst.FunctionDef:
     """The method reduced to ``return <expr>, job_state(self)``; the comments
     of its body that explained no single edit stay above the return."""
-    elements = list(builder.returned_tuple.elements)
-    last = elements[-1]
     call = cst.Call(func=cst.Name("job_state"), args=[cst.Arg(cst.Name(builder.self_name))])
-    elements[-1] = last.with_changes(value=call)
-    ret = cst.Return(value=builder.returned_tuple.with_changes(elements=elements))
+    if builder.returned_tuple is None:
+        ret = cst.Return(value=call)
+    else:
+        elements = list(builder.returned_tuple.elements)
+        elements[-1] = elements[-1].with_changes(value=call)
+        ret = cst.Return(value=builder.returned_tuple.with_changes(elements=elements))
     line = cst.SimpleStatementLine(body=[ret], leading_lines=builder.comments + builder.closing)
     return method.with_changes(body=method.body.with_changes(body=[line], footer=[]))
 
