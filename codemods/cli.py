@@ -79,8 +79,9 @@ def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jo
     """Shared body of every command: run, then show, check or write."""
     if interactive and (diff or check):
         raise click.UsageError("--interactive cannot be combined with --diff or --check")
-    if diff and output_format == "json":
-        raise click.UsageError("--format json cannot be combined with --diff (both use stdout)")
+    if (diff or interactive) and output_format == "json":
+        raise click.UsageError(
+            "--format json cannot be combined with --diff or --interactive (both use stdout)")
     try:
         settings = load_settings(paths).merged(excludes=tuple(exclude), **options)
     except SettingsError as exc:
@@ -121,10 +122,14 @@ def _review(result: RunResult, color: bool) -> None:
         if not accept_all:
             click.echo(render_diff(outcome, color=color), nl=False)
             what = "Delete" if outcome.new is None else "Apply"
-            answer = click.prompt(
-                f"{what} {outcome.path}? [y]es, [n]o, [a]ll, [q]uit",
-                type=click.Choice(["y", "n", "a", "q"]), show_choices=False, err=True,
-            )
+            try:
+                answer = click.prompt(
+                    f"{what} {outcome.path}? [y]es, [n]o, [a]ll, [q]uit",
+                    type=click.Choice(["y", "n", "a", "q"]), show_choices=False, err=True,
+                )
+            except click.Abort:  # end of input or ^C: as quit, keeping what was accepted
+                click.echo(err=True)
+                answer = "q"
             if answer == "q":
                 declined.extend(changes[index:])
                 break

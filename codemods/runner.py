@@ -71,10 +71,10 @@ def _rewrite_one(codemod: Codemod, plan, path: Path) -> FileOutcome:
     outcome = FileOutcome(path, Status.UNCHANGED, old=source.text, encoding=source.encoding,
                           findings=list(result.findings))
     if isinstance(result.text, str) and loaded.printed != source.text:
-        merged = splice(loaded.printed, source.text, result.text)
+        merged, refused_at = splice(loaded.printed, source.text, result.text)
         if merged is None:
             outcome.findings.append(finding(
-                path, _first_difference(source.text, loaded.printed), "CM004",
+                path, refused_at, "CM004",
                 "libcst does not print this line back unchanged (a known libcst round-trip "
                 "bug) and the rewrite touches it; left as it was", Severity.WARNING))
         result.text = merged
@@ -87,13 +87,6 @@ def _rewrite_one(codemod: Codemod, plan, path: Path) -> FileOutcome:
     elif outcome.findings:
         outcome.status = Status.SKIPPED
     return outcome
-
-
-def _first_difference(a: str, b: str) -> int:
-    for number, (x, y) in enumerate(zip(a.splitlines(), b.splitlines()), start=1):
-        if x != y:
-            return number
-    return min(len(a.splitlines()), len(b.splitlines())) + 1
 
 
 def _guarded(function: Callable, parsed: ParsedFile, *args):
@@ -254,12 +247,13 @@ def write(outcome: FileOutcome) -> Optional[Finding]:
     """Apply one change to disk atomically; a finding if it could not be."""
     path = outcome.path
     try:
+        if outcome.old is not None and is_read_only(path):
+            return finding(path, 1, "CM005", "is read-only; left as it was", Severity.ERROR)
         if outcome.new is None:
             path.unlink()
             return None
-        if outcome.old is not None and is_read_only(path):
-            return finding(path, 1, "CM005", "is read-only; left as it was", Severity.ERROR)
-        write_atomic(path, outcome.new.encode(outcome.encoding))
+        # Through a symbolic link (one that stays in the tree), the file it names changes.
+        write_atomic(path.resolve(), outcome.new.encode(outcome.encoding))
     except OSError as exc:
         return finding(path, 1, "CM005", f"cannot be written: {exc.strerror or exc}",
                        Severity.ERROR)

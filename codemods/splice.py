@@ -28,14 +28,17 @@ def _touch(a: Edit, b: Edit) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def splice(printed: str, original: str, rewritten: str) -> Optional[str]:
-    """``original`` with the change from ``printed`` to ``rewritten``; None
-    when that change touches a line where ``original`` and ``printed`` differ."""
+def splice(printed: str, original: str, rewritten: str) -> Tuple[Optional[str], int]:
+    """``original`` with the change from ``printed`` to ``rewritten``, and 0; or
+    None and the (1-based) line of ``original`` where that change touches a line
+    that ``original`` and ``printed`` spell differently."""
     base = printed.splitlines(keepends=True)
     damage = _edits(base, original.splitlines(keepends=True))
     change = _edits(base, rewritten.splitlines(keepends=True))
-    if any(_touch(c, d) for c in change for d in damage):
-        return None
+    for d in damage:
+        if any(_touch(c, d) for c in change):
+            shift = sum(len(lines) - (end - start) for start, end, lines in damage if end <= d[0])
+            return None, d[0] + shift + 1
     result: List[str] = []
     position = 0
     for start, end, lines in sorted(damage + change, key=lambda edit: (edit[0], edit[1])):
@@ -43,4 +46,4 @@ def splice(printed: str, original: str, rewritten: str) -> Optional[str]:
         result.extend(lines)
         position = end
     result.extend(base[position:])
-    return "".join(result)
+    return "".join(result), 0

@@ -189,3 +189,24 @@ def test_module_entry_point_help():
     out = subprocess.run([sys.executable, "-m", "codemods", "--help"], capture_output=True,
                          text=True, check=True).stdout
     assert "Usage: python -m codemods" in out
+
+
+def test_interactive_end_of_input_keeps_what_was_accepted(tree):
+    result = invoke("--interactive", tree, input="y\n")  # no answer for the second file
+    assert result.exit_code == 0
+    assert (tree / "a.py").read_text() == CALLED and (tree / "b.py").read_text() == CALL
+    assert "1 file changed, 1 unchanged, 1 skipped with findings, 0 failed" in result.stderr
+
+
+def test_interactive_refuses_json(tree):
+    result = CliRunner().invoke(command, ["--interactive", "--format", "json", str(tree)])
+    assert result.exit_code == cli.EXIT_USAGE
+
+
+def test_a_symlinked_file_is_written_through_its_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "mod.py").write_text(CALL)
+    (tmp_path / "link.py").symlink_to(tmp_path / "real" / "mod.py")
+    assert invoke(tmp_path / "link.py").exit_code == 0
+    assert (tmp_path / "link.py").is_symlink()
+    assert (tmp_path / "real" / "mod.py").read_text() == CALLED
