@@ -76,6 +76,9 @@ from .write.strip_pickler import (
 )
 from .write.strip_predicates import fold_chain, fold_edit
 
+# A sentence of the runtime interface's docstring: the module migrate writes.
+INTERFACE_MARKER = "added to your code base by the ``codemods`` toolkit"
+
 CYTHON_HOOK = "CM201"  # a hook in a Cython file, which strip does not rewrite
 REMOVED_CALLED = "CM202"  # a call of a removed method outside what was removed
 PREDICATE_USED = "CM203"  # a predicate used other than as the test of an if
@@ -137,6 +140,9 @@ class FileFacts:
     imports_interface: bool = False
     job_pickler: bool = False  # has the job pickler's shape
     removed: FrozenSet[str] = frozenset()  # see removed_definitions
+    # predicates called other than as the test of an if: their definitions stay
+    predicates_used: FrozenSet[str] = frozenset()
+    foreign_interface: bool = False  # named as the interface, but not the one migrate wrote
 
 
 @dataclass
@@ -147,6 +153,34 @@ class Plan:
     removed: FrozenSet[str] = frozenset()  # hooks and predicates removed somewhere
     interface_files: Dict[Path, str] = field(default_factory=dict)  # path -> dotted
     interface_importers: Dict[Path, str] = field(default_factory=dict)  # path -> dotted
+    kept_predicates: FrozenSet[str] = frozenset()  # still called outside an if test
+    # modules named as the interface would be that migrate did not write: not ours
+    foreign_interfaces: FrozenSet[str] = frozenset()
+
+
+def predicates_called_outside_ifs(module: cst.Module, predicates) -> FrozenSet[str]:
+    """The predicates called somewhere other than as the test of an ``if`` or
+    ``elif`` (``if p():``, ``if not p():``), the only place strip decides them."""
+    found = set()
+
+    class Calls(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tests: Set[cst.CSTNode] = set()
+
+        def visit_If(self, node: cst.If) -> None:
+            test = node.test
+            while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                test = test.expression
+            self.tests.add(test)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            name = _called_name(node)
+            if name in predicates and node not in self.tests:
+                found.add(name)
+
+    module.visit(Calls())
+    return frozenset(found)
 
 
 class _Scanner(cst.CSTVisitor):
@@ -185,6 +219,8 @@ class StripCommand(VisitorBasedCodemodCommand):
         self.predicates = frozenset(self.settings.pickling_predicates)
         self.interface = interface_module(context.full_module_name or "",
                                           self.settings.interface_module)
+        if self.interface in plan.foreign_interfaces:
+            self.interface = ""  # the project's own module of that name: nothing to strip
         self.quiet_interface = kept_interface_names(self.settings)
         self.findings: List[Finding] = []
         self.dropped: Set[cst.CSTNode] = set()  # nodes that go, with all inside them
@@ -193,6 +229,8 @@ class StripCommand(VisitorBasedCodemodCommand):
         self.elifs: Set[cst.If] = set()
         self.import_edits: Dict[cst.CSTNode, List[cst.ImportAlias]] = {}
         self.removed_names: FrozenSet[str] = plan.removed
+        # Set when this file still uses the job pickler elsewhere: its imports stay.
+        self.keep_pickler_imports = False
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """The rules (with their metadata), then the imports that only removed
@@ -232,6 +270,11 @@ class StripCommand(VisitorBasedCodemodCommand):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> Optional[bool]:
         if node.name.value in self.predicates:
+            if node.name.value in self.plan.kept_predicates:
+                self._report(node.name, PREDICATE_USED,
+                             f"{node.name.value}() is still called other than as the test of "
+                             "an if (see those findings): its definition stays")
+                return False
             self._remove_statement(node)
             return False
         restore = [d for d in node.decorators
@@ -256,6 +299,8 @@ class StripCommand(VisitorBasedCodemodCommand):
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> Optional[bool]:
         """Imports of the job pickler go: whole statements, or some of their names."""
+        if self.keep_pickler_imports:
+            return None
         whole = []  # import statements all of whose names go
         for small in node.body:
             if not isinstance(small, (cst.Import, cst.ImportFrom)):
@@ -361,8 +406,8 @@ class StripCommand(VisitorBasedCodemodCommand):
             return None
         if _refers_to(names, self.plan.picklers):
             self._report(node, PICKLER_USED,
-                         f"uses {written} ({names[0]}) of the job pickler that strip deletes; "
-                         "left as it was")
+                         f"uses {written} ({names[0]}) of the job pickler; left as it was, "
+                         "with its import, and the job pickler stays")
             return False
         if _refers_to(names, [self.interface]) and \
                 interface_member(names, self.interface) not in self.quiet_interface:
@@ -416,6 +461,9 @@ class StripCodemod(Codemod):
     uses_scan = True
     suffixes = (".py", ".pyi", ".pyx", ".pxd")
 
+    def predicates(self) -> FrozenSet[str]:
+        return frozenset(self.settings.pickling_predicates)
+
     def _interface_stem(self) -> str:
         return (self.settings.interface_module or DEFAULT_NAME).rpartition(".")[2]
 
@@ -444,8 +492,13 @@ class StripCodemod(Codemod):
 
     def scan(self, parsed: ParsedFile) -> FileFacts:
         interface = interface_module(parsed.module_name, self.settings.interface_module)
-        if parsed.module_name == interface:
+        if parsed.module_name == interface and (
+                self.settings.interface_module or INTERFACE_MARKER in parsed.source.text):
+            # Only the module migrate wrote (or the one configured) is the interface:
+            # a project's own `serialization` module is none of strip's business.
             return FileFacts(parsed.module_name, interface, is_interface=True)
+        if parsed.module_name == interface:
+            return FileFacts(parsed.module_name, interface, foreign_interface=True)
         if not self._mentions(parsed.source.text):
             return FileFacts(parsed.module_name, interface)
         scanner = _Scanner(interface)
@@ -456,6 +509,7 @@ class StripCodemod(Codemod):
             job_pickler=scanner.constructs_job_pickler or fills_dispatch_table_with_job_state(
                 parsed.module, self.settings.job_methods),
             removed=removed_definitions(parsed.module, self.settings),
+            predicates_used=predicates_called_outside_ifs(parsed.module, self.predicates()),
         )
 
     def plan(self, facts: Mapping[Path, FileFacts]) -> Plan:
@@ -469,6 +523,9 @@ class StripCodemod(Codemod):
             interface_files={p: f.interface for p, f in facts.items() if f.is_interface},
             interface_importers={p: f.interface for p, f in facts.items()
                                  if f.imports_interface and f.module_name not in picklers},
+            kept_predicates=frozenset().union(*(f.predicates_used for f in facts.values())),
+            foreign_interfaces=frozenset(f.module_name for f in facts.values()
+                                         if f.foreign_interface),
         )
 
     def rewrite(self, parsed: ParsedFile, plan: Plan) -> Rewrite:
@@ -480,6 +537,12 @@ class StripCodemod(Codemod):
             return Rewrite(None)
         command = StripCommand(parsed.context(), self.settings, plan)
         text = command.transform_module(parsed.module).code
+        if any(f.code == PICKLER_USED for f in command.findings):
+            # The job pickler is still used here: keep the imports of it (and, in
+            # tree_changes, the module itself).
+            command = StripCommand(parsed.context(), self.settings, plan)
+            command.keep_pickler_imports = True
+            text = command.transform_module(parsed.module).code
         return Rewrite(text if text != parsed.printed else None, command.findings)
 
     def _pickler_callees(self, parsed: ParsedFile, plan: Plan) -> List[Finding]:
@@ -518,6 +581,17 @@ class StripCodemod(Codemod):
         the deletion here, rather than a second outcome for the same file.
         """
         by_path = {outcome.path: outcome for outcome in outcomes}
+        users = sorted({f.path for outcome in outcomes for f in outcome.findings
+                        if f.code == PICKLER_USED})
+        if users:
+            for outcome in outcomes:
+                if outcome.status is Status.CHANGED and outcome.new is None and outcome.old \
+                        is not None and outcome.path not in plan.interface_files:
+                    outcome.status = Status.SKIPPED
+                    outcome.findings.append(finding(
+                        outcome.path, 1, PICKLER_USED,
+                        f"the job pickler stays: {len(users)} file(s) still use it (CM204 "
+                        "findings); delete it by hand once they do not"))
         for path, dotted in plan.interface_files.items():
             outcome = by_path.get(path)
             if outcome is None or outcome.status is not Status.UNCHANGED or outcome.old is None:

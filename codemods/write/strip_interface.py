@@ -48,7 +48,7 @@ def interface_member(qualified_names: Iterable[str], interface: str) -> Optional
     ``qualified_names`` refers to, if any."""
     for name in qualified_names:
         module, _, member = name.rpartition(".")
-        if module == interface:
+        if interface and module == interface:
             return member
     return None
 

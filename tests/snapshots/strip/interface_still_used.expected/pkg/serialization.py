@@ -1,1 +1,1 @@
-"""The serialization interface (a stub for this fixture)."""
+"""A stub of the serialization interface, as if added to your code base by the ``codemods`` toolkit."""

@@ -1,5 +1,7 @@
 import multiprocessing
 
+from .pickler import unpickle_job
+
 
 class Job:
     def start(self, platform):

@@ -1,6 +1,7 @@
 import sys
 
-import os.path
+from pkg.jobs import pickler
+import pkg.jobs.pickler, os.path
 
 
 def save(job, path):

@@ -1,0 +1,6 @@
+class Platform:
+    def does_multiprocessing_start_require_pickling(self):
+        return True
+
+    def name(self):
+        return "here"
