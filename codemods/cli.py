@@ -102,8 +102,23 @@ def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jo
 
 
 def _write_all(result: RunResult) -> None:
-    for outcome in result.changes:
-        _write_one(outcome)
+    """Rewrites first, deletions last, and no deletion once a rewrite failed: a
+    module goes only when the files that imported it were rewritten."""
+    changes = result.changes
+    for outcome in changes:
+        if outcome.new is not None:
+            _write_one(outcome)
+    failed = any(outcome.status is Status.FAILED for outcome in changes)
+    for outcome in changes:
+        if outcome.new is not None:
+            continue
+        if failed:
+            outcome.status = Status.SKIPPED
+            outcome.findings.append(Finding(
+                str(outcome.path), 1, "CM007",
+                "not deleted: another file could not be written (see above)", Severity.WARNING))
+        else:
+            _write_one(outcome)
 
 
 def _write_one(outcome) -> None:

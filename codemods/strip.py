@@ -86,6 +86,7 @@ PICKLER_USED = "CM204"  # a use of what the deleted job pickler defined
 INTERFACE_USED = "CM205"  # a use of the interface that no rule removes
 PICKLER_CALLEE = "CM206"  # a function the deleted job pickler called, maybe unused now
 RESTORE_UNCALLED = "CM207"  # an @on_restore method nothing calls once the decorator is gone
+KEPT_FOR_OTHERS = "CM208"  # a module not deleted: files strip did not rewrite mention it
 
 DEF_KEYWORDS = ("def", "cdef", "cpdef")  # the Cython forms too
 # `a`, `a.b`, `a.b.c`: a name as an import binds it, with its attributes
@@ -599,7 +600,43 @@ class StripCodemod(Codemod):
             importers = [p for p, d in plan.interface_importers.items() if d == dotted]
             if not any(_still_imports(by_path.get(p), dotted) for p in importers):
                 outcome.status, outcome.new = Status.CHANGED, None
+        self._keep_deletions_others_need(outcomes, roots)
         return []
+
+
+    def _keep_deletions_others_need(self, outcomes: List[FileOutcome], roots) -> None:
+        """No module goes while a file strip did not rewrite (excluded, ignored,
+        generated, Cython, or one it failed on) still names it: a plain text
+        search, which errs on the side of keeping the module."""
+        deleted = [o for o in outcomes if o.status is Status.CHANGED and o.new is None]
+        if not deleted:
+            return
+        rewritten = {o.path.resolve() for o in outcomes
+                     if o.old is not None and o.status in (Status.CHANGED, Status.UNCHANGED)}
+        others = [path for path in _files_under(roots) if path.resolve() not in rewritten]
+        for outcome in deleted:
+            stem = outcome.path.stem
+            users = [path for path in others if path.resolve() != outcome.path.resolve()
+                     and stem in path.read_text(encoding="utf-8", errors="replace")]
+            if users:
+                outcome.status = Status.SKIPPED
+                outcome.findings.append(finding(
+                    outcome.path, 1, KEPT_FOR_OTHERS,
+                    f"not deleted: {len(users)} file(s) that strip did not rewrite mention "
+                    f"{stem!r} (first: {users[0]})"))
+
+
+def _files_under(roots) -> List[Path]:
+    found = []
+    for root in roots:
+        root = Path(root)
+        if root.is_file():
+            root = root.parent
+        for directory, folders, files in os.walk(root):
+            folders[:] = [f for f in folders if not f.startswith(".") and f != "__pycache__"]
+            found.extend(Path(directory, name) for name in files
+                         if name.endswith((".py", ".pyi", ".pyx", ".pxd")))
+    return found
 
 
 def _still_imports(outcome: Optional[FileOutcome], dotted: str) -> bool:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 
@@ -156,3 +158,20 @@ def test_the_libcst_command_runs_alone_on_one_file(tmp_path):
     result = stripped.transform_module(parsed.module).code
     assert result == STRIPPED_JOB
     assert [f.code for f in stripped.findings] == []
+
+
+def test_a_module_that_an_unrewritten_file_mentions_is_not_deleted(tree):
+    (tree / "pkg" / "legacy.py").write_text("from .pickler import pickle_job\n")
+    result = invoke("--exclude", "legacy.py", tree)
+    assert result.exit_code == cli.EXIT_OK
+    assert (tree / "pkg" / "pickler.py").exists()
+    assert "CM208 not deleted: 1 file(s) that strip did not rewrite mention 'pickler'" in result.stderr
+
+
+def test_no_deletion_once_a_rewrite_failed(tree):
+    os.chmod(tree / "pkg" / "job.py", 0o444)
+    result = invoke(tree)
+    assert result.exit_code == cli.EXIT_FAILED
+    assert "job.py:1:0: CM005 is read-only" in result.stderr
+    assert "CM007 not deleted: another file could not be written" in result.stderr
+    assert (tree / "pkg" / "pickler.py").read_text() == PICKLER
