@@ -113,10 +113,7 @@ def _write_all(result: RunResult) -> None:
         if outcome.new is not None:
             continue
         if failed:
-            outcome.status = Status.SKIPPED
-            outcome.findings.append(Finding(
-                str(outcome.path), 1, "CM007",
-                "not deleted: another file could not be written (see above)", Severity.WARNING))
+            _hold_back(outcome)
         else:
             _write_one(outcome)
 
@@ -129,11 +126,18 @@ def _write_one(outcome) -> None:
 
 
 def _review(result: RunResult, color: bool) -> None:
-    """Ask about each change: yes, no (skip), all (yes to the rest), quit."""
+    """Ask about each change: yes, no (skip), all (yes to the rest), quit.
+
+    Deletions come last, and are not offered once a rewrite was declined or
+    failed: a module goes only when the files that imported it changed too."""
     accept_all = False
     declined = []
-    changes = result.changes
+    changes = sorted(result.changes, key=lambda outcome: outcome.new is None)
     for index, outcome in enumerate(changes):
+        if outcome.new is None and (declined or any(
+                o.status is Status.FAILED for o in changes[:index])):
+            _hold_back(outcome)
+            continue
         if not accept_all:
             click.echo(render_diff(outcome, color=color), nl=False)
             what = "Delete" if outcome.new is None else "Apply"
@@ -157,6 +161,13 @@ def _review(result: RunResult, color: bool) -> None:
         outcome.status = Status.SKIPPED
         outcome.findings.append(Finding(
             str(outcome.path), 1, "CM006", "declined in review; not written", Severity.INFO))
+
+
+def _hold_back(outcome) -> None:
+    outcome.status = Status.SKIPPED
+    outcome.findings.append(Finding(
+        str(outcome.path), 1, "CM007",
+        "not deleted: another change was declined or could not be written", Severity.WARNING))
 
 
 def _report(result: RunResult, output_format: str, *, dry_run: bool) -> None:

@@ -173,5 +173,13 @@ def test_no_deletion_once_a_rewrite_failed(tree):
     result = invoke(tree)
     assert result.exit_code == cli.EXIT_FAILED
     assert "job.py:1:0: CM005 is read-only" in result.stderr
-    assert "CM007 not deleted: another file could not be written" in result.stderr
+    assert "CM007 not deleted: another change was declined or could not be written" in result.stderr
     assert (tree / "pkg" / "pickler.py").read_text() == PICKLER
+
+
+def test_interactive_offers_no_deletion_once_an_importer_was_declined(tree):
+    result = invoke("--interactive", tree, input="n\n")
+    assert result.exit_code == cli.EXIT_OK
+    assert "Delete" not in result.stderr
+    assert (tree / "pkg" / "pickler.py").exists()
+    assert "CM007 not deleted: another change was declined" in result.stderr
