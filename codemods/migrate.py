@@ -123,7 +123,6 @@ class MigrateClasses(ContextAwareTransformer):
         self.needed: Set[str] = set()
         self.policies = {}  # class name -> policy, for the self-check
         self.migrated = []  # (line, reading) of each class rewritten, for `check`
-        self.problems = 0
         self._nesting = [context.full_module_name or ""]
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -152,7 +151,6 @@ class MigrateClasses(ContextAwareTransformer):
             for reason in self.plan.problems.get(name, []):
                 self.findings.append(finding(path, self._line(original), "CM102",
                                              f"{original.name.value}: {reason}"))
-            self.problems += 1
             return updated
         for method_name in reading.hooks:
             schedule_unused_import_removal(
