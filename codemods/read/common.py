@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 import libcst as cst
 import libcst.matchers as m
@@ -34,6 +34,16 @@ def trailing_comment(statement: cst.CSTNode) -> List[cst.EmptyLine]:
     if whitespace is not None and whitespace.comment is not None:
         return [cst.EmptyLine(indent=True, comment=whitespace.comment)]
     return []
+
+
+def leading_blanks(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:
+    """The blank lines at the start of ``lines`` (before any comment)."""
+    blanks = []
+    for line in lines:
+        if line.comment is not None:
+            break
+        blanks.append(line)
+    return blanks
 
 
 def header_comment(block: cst.BaseSuite) -> List[cst.EmptyLine]:

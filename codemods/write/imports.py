@@ -15,6 +15,8 @@ import re
 import libcst as cst
 from libcst.codemod import VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
+
+from ..read.common import leading_blanks
 from libcst.codemod.visitors import (
     AddImportsVisitor,
     GatherUnusedImportsVisitor,
@@ -66,10 +68,8 @@ class RemoveImportsKeepingComments(RemoveImportsVisitor):
         body.extend(survivors)
         if body and id(original.body[0]) in self._removed_lines and not original.header:
             # The file's new first statement starts the file, as the old one did.
-            lines = list(body[0].leading_lines)
-            while lines and lines[0].comment is None:
-                lines.pop(0)
-            body[0] = body[0].with_changes(leading_lines=lines)
+            lines = body[0].leading_lines
+            body[0] = body[0].with_changes(leading_lines=lines[len(leading_blanks(lines)):])
         return updated.with_changes(body=body)
 
 
@@ -190,19 +190,15 @@ def space_new_import(before: cst.Module, after: cst.Module, module: str, level: 
             header, documentation = _split_header(after.header)
             if documentation:
                 after = after.with_changes(header=header)
-                own = list(following.leading_lines)
-                while own and own[0].comment is None:
-                    own.pop(0)
-                following = following.with_changes(leading_lines=documentation + own)
+                own = following.leading_lines[len(leading_blanks(following.leading_lines)):]
+                following = following.with_changes(leading_lines=documentation + list(own))
         previous = body[index - 1] if index else None
         if (previous is not None and _is_import(previous) and not statement.leading_lines
                 and _import_group(previous) != _import_group(statement)):
             body[index] = statement.with_changes(leading_lines=[cst.EmptyLine()])
         if isinstance(following, (cst.ClassDef, cst.FunctionDef)):
             lines = list(following.leading_lines)
-            blank = 0
-            while blank < len(lines) and lines[blank].comment is None:
-                blank += 1
+            blank = len(leading_blanks(lines))
             if blank < 2:
                 following = following.with_changes(
                     leading_lines=[cst.EmptyLine()] * (2 - blank) + lines)

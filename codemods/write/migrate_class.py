@@ -15,6 +15,7 @@ import libcst.matchers as m
 
 from ..policy import JOB
 from ..read.class_hooks import GETSTATE, SETSTATE, ClassReading
+from ..read.common import leading_blanks
 from .declarations import clear_decorators, keyword, on_restore_decorator
 
 INTERFACE_BASE = "JobSerializable"
@@ -182,11 +183,8 @@ def _replace_statements(block: cst.IndentedBlock, replaced) -> cst.IndentedBlock
         body.append(statement)
     original_first = block.body[0] if block.body else None
     if body and body[0] is not original_first:
-        first = body[0]
-        lines = list(first.leading_lines)
-        while lines and lines[0].comment is None:
-            lines.pop(0)
-        body[0] = first.with_changes(leading_lines=lines)
+        lines = body[0].leading_lines
+        body[0] = body[0].with_changes(leading_lines=lines[len(leading_blanks(lines)):])
     if not body:
         body = [cst.SimpleStatementLine(body=[cst.Pass()])]
     return block.with_changes(body=body)

@@ -23,6 +23,8 @@ from typing import List, Mapping, Sequence, Tuple
 
 import libcst as cst
 
+from ..read.common import leading_blanks
+
 
 @dataclass(frozen=True)
 class Edit:
@@ -57,15 +59,6 @@ def _surviving_lines(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:
     return kept
 
 
-def _leading_blanks(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:
-    blanks = []
-    for line in lines:
-        if line.comment is not None:
-            break
-        blanks.append(line)
-    return blanks
-
-
 def _splice(
     body: Sequence[cst.BaseStatement], edits: Mapping[int, Edit]
 ) -> Tuple[List[cst.BaseStatement], List[cst.EmptyLine]]:
@@ -78,7 +71,7 @@ def _splice(
         edit = edits.get(index)
         if edit is not None and not edit.statements:
             if not carried and not gap:
-                gap = _leading_blanks(statement.leading_lines)
+                gap = leading_blanks(statement.leading_lines)
             carried.extend(_surviving_lines(statement.leading_lines))
             carried.extend(edit.trailing_lines)
             continue
@@ -90,8 +83,8 @@ def _splice(
             own_lines = [*statement.leading_lines, *new[0].leading_lines]
         lines = [*carried, *own_lines]
         if not result and index > 0:
-            lines = lines[len(_leading_blanks(lines)):]  # the block now starts here
-        elif not _leading_blanks(lines):
+            lines = lines[len(leading_blanks(lines)):]  # the block now starts here
+        elif not leading_blanks(lines):
             lines = [*gap, *lines]
         new[0] = new[0].with_changes(leading_lines=lines)
         result.extend(new)
@@ -126,7 +119,7 @@ def keep_module_start(before: cst.Module, after: cst.Module) -> cst.Module:
     if not after.body or not before.body:
         return after
     first = after.body[0]
-    if _leading_blanks(before.body[0].leading_lines) or not _leading_blanks(first.leading_lines):
+    if leading_blanks(before.body[0].leading_lines) or not leading_blanks(first.leading_lines):
         return after
-    lines = first.leading_lines[len(_leading_blanks(first.leading_lines)):]
+    lines = first.leading_lines[len(leading_blanks(first.leading_lines)):]
     return after.with_changes(body=[first.with_changes(leading_lines=lines), *after.body[1:]])
