@@ -54,7 +54,7 @@ from .report import FileOutcome, Finding, Status
 from .settings import Settings
 from .sources import SourceFile
 from .write.imports import RemoveImportsKeepingComments
-from .write.strip_blocks import REMOVE, Edit, keep_module_start, splice_block, splice_module
+from .write.strip_blocks import REMOVE, Edit, splice_block, splice_module
 from .write.strip_hooks import hook_names, is_stripped_hook
 from .write.strip_interface import (
     CLASS_DECORATORS,
@@ -236,12 +236,11 @@ class StripCommand(VisitorBasedCodemodCommand):
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """The rules (with their metadata), then the imports that only removed
         code used, by ``RemoveImportsKeepingComments`` in place of libcst's own
-        ``RemoveImportsVisitor``; a module whose first statements went starts
-        at its next one."""
+        ``RemoveImportsVisitor``."""
         stripped = LibcstCodemod.transform_module(self, tree)
         if RemoveImportsVisitor.CONTEXT_KEY in self.context.scratch:
             stripped = RemoveImportsKeepingComments(self.context).transform_module(stripped)
-        return keep_module_start(tree, stripped)
+        return stripped
 
     # Decisions, on the way down ------------------------------------------------------------
 

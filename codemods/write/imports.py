@@ -66,8 +66,10 @@ class RemoveImportsKeepingComments(RemoveImportsVisitor):
                 carried = []
             body.append(following)
         body.extend(survivors)
-        if body and id(original.body[0]) in self._removed_lines and not original.header:
-            # The file's new first statement starts the file, as the old one did.
+        if body and id(original.body[0]) in self._removed_lines \
+                and not leading_blanks(original.body[0].leading_lines):
+            # The new first statement starts the module as the old one did, without
+            # the blank lines that separated it from the imports above it.
             lines = body[0].leading_lines
             body[0] = body[0].with_changes(leading_lines=lines[len(leading_blanks(lines)):])
         return updated.with_changes(body=body)

@@ -13,7 +13,8 @@ they leave the block, so that the result reads as if written that way:
   docstring: removing ``import a`` keeps the blank line after the docstring);
 - a block left empty gets ``pass``; a module whose first statements went
   (imports among them, removed last, once nothing uses them) starts at the
-  next one, without the blank lines that followed them (``keep_module_start``).
+  next one, without the blank lines that followed them (done where the imports
+  are removed, by ``imports.RemoveImportsKeepingComments``).
 """
 
 from __future__ import annotations
@@ -109,17 +110,3 @@ def splice_module(module: cst.Module, edits: Mapping[int, Edit]) -> cst.Module:
         return module
     body, leftover = _splice(module.body, edits)
     return module.with_changes(body=body, footer=[*leftover, *module.footer])
-
-
-def keep_module_start(before: cst.Module, after: cst.Module) -> cst.Module:
-    """``after`` without blank lines above its first statement when ``before``
-    had none there: when imports at the top of a module are removed (after the
-    rules ran, once nothing uses them), the next statement moves up to the top
-    without the blank lines that separated it from them."""
-    if not after.body or not before.body:
-        return after
-    first = after.body[0]
-    if leading_blanks(before.body[0].leading_lines) or not leading_blanks(first.leading_lines):
-        return after
-    lines = first.leading_lines[len(leading_blanks(first.leading_lines)):]
-    return after.with_changes(body=[first.with_changes(leading_lines=lines), *after.body[1:]])
