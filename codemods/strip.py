@@ -38,8 +38,7 @@ from typing import (
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.codemod import Codemod as LibcstCodemod
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import (
@@ -53,7 +52,7 @@ from .interface import DEFAULT_NAME, interface_module
 from .report import FileOutcome, Finding, Status
 from .settings import Settings
 from .sources import SourceFile
-from .write.imports import RemoveImportsKeepingComments
+from .write.imports import ImportAwareCommand
 from .write.strip_blocks import REMOVE, Edit, splice_block, splice_module
 from .write.strip_hooks import hook_names, is_stripped_hook
 from .write.strip_interface import (
@@ -200,7 +199,7 @@ class _Scanner(cst.CSTVisitor):
             self.constructs_job_pickler = True
 
 
-class StripCommand(VisitorBasedCodemodCommand):
+class StripCommand(ImportAwareCommand):
     """libcst command: ``python -m libcst.tool codemod`` can run it on single
     files too (then the job pickler is only the configured one, and only the
     file's own removals count for findings)."""
@@ -232,15 +231,6 @@ class StripCommand(VisitorBasedCodemodCommand):
         self.removed_names: FrozenSet[str] = plan.removed
         # Set when this file still uses the job pickler elsewhere: its imports stay.
         self.keep_pickler_imports = False
-
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        """The rules (with their metadata), then the imports that only removed
-        code used, by ``RemoveImportsKeepingComments`` in place of libcst's own
-        ``RemoveImportsVisitor``."""
-        stripped = LibcstCodemod.transform_module(self, tree)
-        if RemoveImportsVisitor.CONTEXT_KEY in self.context.scratch:
-            stripped = RemoveImportsKeepingComments(self.context).transform_module(stripped)
-        return stripped
 
     # Decisions, on the way down ------------------------------------------------------------
 

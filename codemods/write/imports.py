@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.codemod import Codemod, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
 
 from ..read.common import leading_blanks
@@ -99,13 +99,15 @@ class ImportAwareCommand(VisitorBasedCodemodCommand):
     """A command whose scheduled import removals keep the comments above them
     (``RemoveImportsKeepingComments`` in place of libcst's own).
 
-    The command itself declares no metadata, so it runs without the deep copy
-    of the tree that ``Codemod.transform_module`` makes for a metadata wrapper;
-    its passes that need metadata set up their own (see ``transform_fresh``)."""
+    A command that declares no metadata runs without the deep copy of the tree
+    that ``Codemod.transform_module`` makes for a metadata wrapper; its passes
+    that need metadata set up their own (see ``transform_fresh``)."""
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        assert not self.METADATA_DEPENDENCIES, "use Codemod.transform_module"
-        tree = self.transform_module_impl(tree)
+        if self.METADATA_DEPENDENCIES:
+            tree = Codemod.transform_module(self, tree)
+        else:
+            tree = self.transform_module_impl(tree)
         if AddImportsVisitor.CONTEXT_KEY in self.context.scratch:
             tree = AddImportsAtModuleLevel(self.context).transform_module_impl(tree)  # no metadata
         if _still_unused_candidates(self.context, tree):
