@@ -28,6 +28,8 @@ Declarations
     ``factory=dict`` it holds a fresh ``dict()``, made at each pickling. A member absent
     when the object is pickled raises ``SerializationError``, naming class and member,
     unless ``missing_ok=True``: this catches a rename that missed the declaration.
+    ``SerializationError`` is a ``KeyError``, as the ``del state["x"]`` it replaces raised,
+    so an old ``except KeyError`` still catches it.
 ``@custom(name, serialize, deserialize, scope=ALWAYS)``
     The member is pickled as ``serialize(value)`` and restored as ``deserialize(data)``.
     A member absent when pickling stays absent.
@@ -85,8 +87,9 @@ Refusing to be pickled
     class Scheduler(JobUnserializable, reason="Scheduler objects should not be pickled."):
         ...
 
-Pickling a ``Scheduler`` raises ``UnserializableError``, a ``TypeError`` (so an old
-``except TypeError`` still catches it). Through ``JobPickler``, the message names every such
+Pickling a ``Scheduler`` raises ``UnserializableError``, a ``TypeError`` as the old
+refusing ``__getstate__`` raised: an old ``except TypeError`` still catches it, and an old
+``except KeyError`` still lets it through (it is no ``SerializationError``). Through ``JobPickler``, the message names every such
 object reachable from the pickled one, the path to it, what holds it, and the declaration
 that would leave it out::
 
@@ -146,12 +149,25 @@ ALWAYS = Scope.ALWAYS
 JOB = Scope.JOB
 
 
-class SerializationError(Exception):
-    """An object cannot be pickled as its class declares (a declared member is missing)."""
+class SerializationError(KeyError):
+    """An object cannot be pickled as its class declares (a declared member is missing).
+
+    A ``KeyError``, as the ``del state["x"]`` of an old hook raised, so that an old
+    ``except KeyError`` still catches it; but its message reads as written, not quoted.
+    """
+
+    def __str__(self):
+        # KeyError.__str__ gives the repr of its argument (a key); this one is a message.
+        return Exception.__str__(self)
 
 
-class UnserializableError(SerializationError, TypeError):
-    """Pickling reached an instance of a ``JobUnserializable`` class."""
+class UnserializableError(TypeError):
+    """Pickling reached an instance of a ``JobUnserializable`` class.
+
+    A ``TypeError``, as the ``raise TypeError(...)`` of an old refusing ``__getstate__``, and
+    nothing else: not a ``SerializationError``, which is a ``KeyError``, so that an old
+    ``except KeyError`` does not catch a refusal it never caught.
+    """
 
 
 class _NotGiven:

@@ -1,6 +1,7 @@
 """The declarations of the runtime interface: clear, custom, on_restore, scopes, inheritance."""
 
 import copy
+import copyreg
 import io
 import pickle
 
@@ -11,6 +12,7 @@ from codemods.runtime.serialization import (
     JOB,
     JobPickler,
     JobSerializable,
+    JobUnserializable,
     SerializationError,
     UnserializableError,
     clear,
@@ -555,10 +557,165 @@ def test_on_restore_decorates_plain_functions_only():
 # the base and its errors ------------------------------------------------------------------
 
 
-def test_errors_are_type_errors_where_old_code_expects_them():
+def test_errors_are_of_the_types_old_code_expects():
+    # A missing member: the KeyError of the old `del state["x"]`, with a readable message.
+    assert issubclass(SerializationError, KeyError)
+    assert str(SerializationError("cannot pickle")) == "cannot pickle"
+    assert repr(SerializationError("m")) == "SerializationError('m')"
+    # A refusal: the TypeError of an old refusing __getstate__, and no KeyError, which an old
+    # `except KeyError` around pickling would have caught.
     assert issubclass(UnserializableError, TypeError)
-    assert issubclass(UnserializableError, SerializationError)
+    assert not issubclass(UnserializableError, KeyError)
+    assert not issubclass(UnserializableError, SerializationError)
+
+
+def test_the_errors_pickle_as_exceptions_do():
+    # multiprocessing sends the error of a child process back, pickled.
+    error = pickle.loads(pickle.dumps(SerializationError("cannot pickle")))
+    assert type(error) is SerializationError and str(error) == "cannot pickle"
+    error = pickle.loads(pickle.dumps(UnserializableError("refused")))
+    assert type(error) is UnserializableError and str(error) == "refused"
 
 
 def test_scopes_read_as_their_names():
     assert repr(ALWAYS) == "ALWAYS" and repr(JOB) == "JOB"
+
+
+# the migrated class against its hand-written original -------------------------------------
+#
+# An old class, with hand-written hooks, and its migrated twin, with declarations, pickled on
+# each route: pickle.dumps for both; the old job pickler, with one dispatch_table entry per
+# class, against JobPickler on each of its routes. What comes back must be alike: of the
+# pickled type, with the same __dict__ (and slot, where there is one), or fail alike.
+
+
+class FallbackJobPickler(JobPickler):
+    use_reducer_override = False
+
+
+def regular_dumps(obj):
+    return pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+
+
+def _old_job_reducer(obj):
+    cls = type(obj)
+    return cls.__new__, (cls,), obj.get_state_for_child_job_pickling()
+
+
+def old_job_dumps(obj):
+    """The old job pickler: an entry for the class of ``obj``, if it has a job-state method."""
+    file = io.BytesIO()
+    pickler = pickle.Pickler(file, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    if hasattr(obj, "get_state_for_child_job_pickling"):
+        pickler.dispatch_table[type(obj)] = _old_job_reducer
+    pickler.dump(obj)
+    return file.getvalue()
+
+
+def job_dumps_with(pickler_class):
+    def job_dumps(obj):
+        file = io.BytesIO()
+        pickler_class(file, pickle.HIGHEST_PROTOCOL).dump(obj)
+        return file.getvalue()
+
+    return job_dumps
+
+
+ROUTES = {
+    "pickle": (regular_dumps, regular_dumps),
+    "JobPickler": (old_job_dumps, job_dumps_with(JobPickler)),
+    "JobPickler fallback": (old_job_dumps, job_dumps_with(FallbackJobPickler)),
+}
+
+
+@pytest.fixture(params=list(ROUTES))
+def route(request):
+    """``(old dumps, new dumps)`` of one route."""
+    return ROUTES[request.param]
+
+
+def restored(dumps, obj):
+    """Whether ``loads(dumps(obj))`` is of the type of ``obj``, its __dict__ and its slot."""
+    copied = pickle.loads(dumps(obj))
+    return type(copied) is type(obj), copied.__dict__, getattr(copied, "slot", "<unset>")
+
+
+def assert_restored_alike(route, old, new):
+    old_dumps, new_dumps = route
+    old_restored = restored(old_dumps, old)
+    assert old_restored[0], "the old hooks restore the pickled type"
+    assert restored(new_dumps, new) == old_restored
+
+
+def picklable(cls):
+    """Let pickle find ``cls``, a class defined in a test function, by its name."""
+    assert cls.__name__ not in globals()
+    cls.__qualname__ = cls.__name__
+    globals()[cls.__name__] = cls
+    return cls
+
+
+# A missing member raises KeyError; a refusal, TypeError.
+
+
+class OldStrict:
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["listener"]
+        return state
+
+    def get_state_for_child_job_pickling(self):
+        state = self.__getstate__()
+        del state["scheduler"]
+        return state
+
+
+@clear("listener")
+@clear("scheduler", scope=JOB)
+class Strict(JobSerializable):
+    pass
+
+
+def outcome(dumps, obj):
+    """What ``restored`` says, or "KeyError" if ``dumps(obj)`` raised one."""
+    try:
+        return restored(dumps, obj)
+    except KeyError as error:
+        if isinstance(error, SerializationError):
+            assert str(error).startswith("cannot pickle a Strict object"), str(error)
+        return "KeyError"
+
+
+@pytest.mark.parametrize("missing", ["listener", "scheduler", None])
+def test_a_missing_member_raises_a_key_error_as_the_old_del_did(route, missing):
+    members = {"listener": print, "scheduler": "s", "name": "n"}
+    members.pop(missing, None)
+    old_dumps, new_dumps = route
+
+    old_outcome = outcome(old_dumps, make(OldStrict, **members))
+    assert outcome(new_dumps, make(Strict, **members)) == old_outcome
+
+    expect_error = missing == "listener" or (missing and route is not ROUTES["pickle"])
+    assert (old_outcome == "KeyError") == bool(expect_error)
+
+
+class OldRefusing:
+    def __getstate__(self):
+        raise TypeError("Refusing objects should not be pickled.")
+
+
+class Refusing(JobUnserializable, reason="Refusing objects should not be pickled."):
+    pass
+
+
+def test_a_refusal_is_a_type_error_and_no_key_error_as_the_old_one(route):
+    for dumps, obj in zip(route, (OldRefusing(), Refusing())):
+        try:
+            dumps(obj)
+        except KeyError:
+            pytest.fail("an old `except KeyError` catches the refusal")
+        except TypeError as error:
+            assert "Refusing objects should not be pickled." in str(error)
+        else:
+            pytest.fail("pickled")
