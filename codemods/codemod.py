@@ -21,9 +21,9 @@ from typing import Any, ClassVar, List, Mapping, Sequence, Tuple
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.helpers import calculate_module_and_package
 from libcst.metadata import FullRepoManager, FullyQualifiedNameProvider
 
+from .index import PackageRoots
 from .report import FileOutcome, Finding, Severity
 from .settings import Settings
 from .sources import SourceFile
@@ -100,19 +100,12 @@ class Rewrite:
     findings: List[Finding] = field(default_factory=list)
 
 
-def package_root(path: Path) -> Path:
-    """The folder above the top package that holds ``path`` (its own folder
-    when it is not inside a package)."""
-    directory = path.resolve().parent
-    while (directory / "__init__.py").exists() and directory.parent != directory:
-        directory = directory.parent
-    return directory
+_ROOTS = PackageRoots()
 
 
 def module_names(path: Path) -> Tuple[Path, str, str]:
-    root = package_root(path)
-    names = calculate_module_and_package(str(root), str(path.resolve()))
-    return root, names.name, names.package
+    """(the folder above the file's top package, module name, package name)."""
+    return _ROOTS.names(path)
 
 
 class Codemod:
@@ -141,7 +134,8 @@ class Codemod:
     def scan(self, parsed: ParsedFile) -> Any:
         return None
 
-    def plan(self, facts: Mapping[Path, Any]) -> Any:
+    def plan(self, facts: Mapping[Path, Any], index: Any = None) -> Any:
+        """``index`` is the tree's ``TreeIndex`` (classes and bases of every file)."""
         return None
 
     def rewrite(self, parsed: ParsedFile, plan: Any) -> Rewrite:

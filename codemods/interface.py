@@ -2,26 +2,80 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Mapping, Optional, Tuple
 
 import libcst as cst
+import libcst.helpers
 
 RUNTIME_SOURCE = Path(__file__).parent / "runtime" / "serialization.py"
 DEFAULT_NAME = "serialization"
+# When the package has a module called DEFAULT_NAME already, the first free one of
+# these (then job_serialization2, 3, ...).
+FALLBACK_NAME = "job_serialization"
+# A line of the runtime's docstring: a module that carries it is one migrate wrote.
+RUNTIME_MARKER = "added to your code base by the ``codemods`` toolkit"
 NAMES = frozenset({
     "ALWAYS", "JOB", "JobPickler", "JobSerializable", "JobUnserializable", "SerializationError",
     "UnserializableError", "clear", "custom", "job_state", "on_restore",
 })
 
 
-def interface_module(module_name: str, configured: Optional[str]) -> str:
+def top_package(module_name: str, package_name: Optional[str] = None) -> str:
+    """The top package of a module ("" for a module outside any package).  With
+    the package name known, ``pkg/__init__.py`` (module ``pkg``) is in ``pkg``."""
+    if package_name is not None:
+        return package_name.split(".")[0] if package_name else ""
+    return module_name.split(".")[0] if "." in module_name else ""
+
+
+def interface_module(module_name: str, configured: Optional[str],
+                     package_name: Optional[str] = None,
+                     chosen: Optional[Mapping[str, str]] = None) -> str:
     """The dotted name of the interface for a file whose module is ``module_name``:
-    the configured one, else ``serialization`` in the file's top package."""
+    the configured one, else the one the plan chose for its top package
+    (``chosen``), else ``serialization`` in the file's top package."""
     if configured:
         return configured
-    top = module_name.split(".")[0] if "." in module_name else ""
+    top = top_package(module_name, package_name)
+    if chosen and top in chosen:
+        return chosen[top]
     return f"{top}.{DEFAULT_NAME}" if top else DEFAULT_NAME
+
+
+def module_owner(root: Path, dotted: str) -> Optional[str]:
+    """Who has the module ``dotted`` under ``root``: None (free), "ours" (a
+    runtime module migrate wrote) or "other" (a package, extension, stub or
+    module of the project)."""
+    base = root.joinpath(*dotted.split("."))
+    if base.is_dir():
+        return "other"
+    for suffix in importlib.machinery.all_suffixes() + [".pyi"]:
+        candidate = base.with_name(base.name + suffix)
+        if not candidate.exists():
+            continue
+        if suffix != ".py":
+            return "other"
+        try:
+            text = candidate.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "other"
+        return "ours" if RUNTIME_MARKER in text else "other"
+    return None
+
+
+def choose_interface(root: Path, top: str) -> str:
+    """The interface module for the top package ``top`` under ``root``:
+    ``serialization``, unless the package has a module of that name that is not
+    ours; then the first of ``job_serialization``, ``job_serialization2``, ...
+    that is free or ours."""
+    names = [DEFAULT_NAME, FALLBACK_NAME, *(f"{FALLBACK_NAME}{n}" for n in range(2, 100))]
+    for name in names:
+        dotted = f"{top}.{name}" if top else name
+        if module_owner(root, dotted) in (None, "ours"):
+            return dotted
+    raise RuntimeError(f"no free module name for the interface in {root / top}")
 
 
 def interface_path(root: Path, dotted: str) -> Path:
@@ -34,6 +88,24 @@ def uses_relative_imports(module: cst.Module) -> bool:
         isinstance(small, cst.ImportFrom) and small.relative
         for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
         for small in statement.body
+    )
+
+
+def imports_package_absolutely(module: cst.Module, top: str) -> bool:
+    """Whether the module's top-level imports name its own top package
+    absolutely (``from pkg.sub import x``), which confirms that ``top`` is the
+    name the package is installed under."""
+    def names(small) -> list:
+        if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+            return [cst.helpers.get_full_name_for_node(small.module) or ""]
+        if isinstance(small, cst.Import):
+            return [cst.helpers.get_full_name_for_node(alias.name) or "" for alias in small.names]
+        return []
+
+    return bool(top) and any(
+        name == top or name.startswith(top + ".")
+        for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body for name in names(small)
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Set
+from typing import Dict, List, Mapping, Optional, Set
 
 import libcst as cst
 import libcst.matchers as m
@@ -19,11 +19,19 @@ from libcst.codemod.visitors import ImportItem
 from libcst.metadata import PositionProvider
 
 from .codemod import Codemod, ParsedFile, Rewrite, finding, module_names, transform_fresh
+from .discovery import discover
+from .hierarchy import HierarchyCheck, is_interface_class
+from .index import ClassInfo, TreeIndex
 from .interface import (
+    RUNTIME_MARKER,
     RUNTIME_SOURCE,
+    choose_interface,
     import_form,
+    imports_package_absolutely,
     interface_module,
     interface_path,
+    module_owner,
+    top_package,
     uses_relative_imports,
 )
 from .read.class_hooks import methods_of, read_class
@@ -32,6 +40,7 @@ from .read.job_pickler import PicklerFacts, read_job_pickler
 from .read.module_index import ModuleIndex
 from .report import FileOutcome, Severity, Status
 from .settings import Settings
+from .sources import SourceError, read_source
 from .write.declarations import preferred_quote
 from .write.imports import (
     AddImportsAtModuleLevel,
@@ -46,19 +55,19 @@ from .write.migrate_class import INTERFACE_BASE, REFUSING_BASE, migrate_class
 
 @dataclass(frozen=True)
 class ClassFacts:
-    """What the scan learns of one class, for decisions that span files."""
+    """What the scan learns of one class with hooks, for decisions that span files.
+    Its place in the hierarchy comes from the tree index (index.py)."""
 
     name: str  # fully qualified
-    bases: tuple  # fully qualified names of its bases
     migratable: bool
     clears: tuple  # what it declares once migrated (or already declares)
     scopes: tuple  # scopes its own hooks build state for
     has_interface: bool  # a base named JobSerializable / JobUnserializable already
     has_hooks: bool = False  # hand-written hooks of its own (migratable or not)
-    has_pickle_hooks: bool = False  # its own __getstate__ or __setstate__
     refuses: bool = False  # refuses pickling (a raise-only __getstate__)
     restores: tuple = ()  # methods that run on restore once migrated
     has_setstate: bool = False  # its own __setstate__
+    deleted_job_methods: tuple = ()  # job-state methods the migration deletes
 
 
 @dataclass
@@ -73,36 +82,42 @@ class Plan:
     removable_reducers: Dict[str, Set[str]] = field(default_factory=dict)
     # job-state methods still called from code that stays: kept, returning job_state(self)
     kept_job_methods: Set[str] = field(default_factory=set)
+    # top package ("" outside any) -> the interface module its files import
+    interface_modules: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class FileFacts:
     module: str = ""
+    package: str = ""
+    root: str = ""  # the folder above the file's top package
     classes: List[ClassFacts] = field(default_factory=list)
     pickling: PicklerFacts = field(default_factory=PicklerFacts)
-    # re-exported name -> what it names, from module-level `from x import y`
-    reexports: Dict[str, str] = field(default_factory=dict)
 
 
-def class_facts(name: str, node: cst.ClassDef, index: ModuleIndex, job_methods) -> ClassFacts:
+def class_facts(name: str, node: cst.ClassDef, job_methods) -> Optional[ClassFacts]:
+    """The facts of a class with hooks or with the interface already; None for
+    any other class (the tree index knows those)."""
     reading = read_class(node, job_methods)
-    migratable = bool(reading and reading.migratable)
-    # What the class will declare: from its hooks, or its declarations already there.
-    declared = reading.policy if migratable else read_declarations(node)
-    clears = declared.clears
-    bases = tuple(sorted(filter(None, (index.resolve(base.value) for base in node.bases))))
     has_interface = any(
         isinstance(base.value, cst.Name) and base.value.value in (INTERFACE_BASE, REFUSING_BASE)
         for base in node.bases
     )
+    if reading is None and not has_interface:
+        return None
+    migratable = bool(reading and reading.migratable)
+    # What the class will declare: from its hooks, or its declarations already there.
+    declared = reading.policy if migratable else read_declarations(node)
     scopes = tuple(sorted({b.scope for b in reading.builders.values()})) if reading else ()
+    deleted = tuple(sorted(name for name, builder in reading.builders.items()
+                           if name in job_methods and not builder.method_stays)) if reading else ()
     return ClassFacts(
-        name, bases, migratable, tuple(clears), scopes, has_interface,
+        name, migratable, tuple(declared.clears), scopes, has_interface,
         has_hooks=reading is not None,
-        has_pickle_hooks=bool(reading and {"__getstate__", "__setstate__"} & set(reading.hooks)),
         refuses=bool(reading and reading.refusal is not None),
         restores=tuple(declared.restore_methods),
         has_setstate=bool(reading and "__setstate__" in reading.hooks),
+        deleted_job_methods=deleted,
     )
 
 
@@ -132,10 +147,25 @@ class MigrateClasses(ContextAwareTransformer):
         self._nesting.append(node.name.value)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # hooks are methods of classes at module or class level
+        """Classes inside a function are not rewritten (their bases may be local
+        names the tree index cannot resolve); each one with hooks is reported."""
+        path = self.context.scratch["path"]
+        for local in local_classes(node):
+            reading = read_class(local, self.settings.job_methods)
+            if reading is not None:
+                self.findings.append(finding(
+                    path, self._line(local), "CM101",
+                    f"{local.name.value}: the class is defined inside function "
+                    f"{node.name.value}(); migrate rewrites classes at module or class level "
+                    f"only, so its {', '.join(reading.hooks)} stay: move the class out, or "
+                    "rewrite them by hand", column=self._column(local)))
+        return False
 
     def _line(self, node) -> int:
         return self.get_metadata(PositionProvider, node).start.line
+
+    def _column(self, node) -> int:
+        return self.get_metadata(PositionProvider, node).start.column
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef):
         name = ".".join(part for part in self._nesting if part)
@@ -202,13 +232,19 @@ class MigrateCommand(ImportAwareCommand):
             if pickler.reducers:
                 tree = RemoveUnusedReducers(self.context, pickler.reducers).transform_module(tree)
         if needed:
-            tree = self._add_interface_imports(tree, needed)
+            tree = self._add_interface_imports(tree, needed, plan)
         return tree
 
-    def _add_interface_imports(self, tree: cst.Module, needed: Set[str]) -> cst.Module:
-        dotted = interface_module(self.context.full_module_name or "", self.settings.interface_module)
-        module, level = import_form(
-            self.context.full_package_name or "", dotted, uses_relative_imports(tree))
+    def _add_interface_imports(self, tree: cst.Module, needed: Set[str],
+                               plan: Plan) -> cst.Module:
+        package = self.context.full_package_name or ""
+        dotted = interface_module(self.context.full_module_name or "", self.settings.interface_module,
+                                  package, plan.interface_modules)
+        # Relative where the file's imports are, or where nothing in the file confirms
+        # the name its package is installed under (a namespace package above it, say).
+        relative = uses_relative_imports(tree) or not imports_package_absolutely(
+            tree, top_package("", package))
+        module, level = import_form(package, dotted, relative)
         items = [ImportItem(module, name, None, level) for name in sorted(needed)]
         self.interface_import = (module, level)
         if any(imports_from(statement, module, level) for statement in tree.body):
@@ -229,8 +265,16 @@ class MigrateCommand(ImportAwareCommand):
 
 
 def _plan_for_one_file(tree, context, settings) -> Plan:
-    return make_plan({context.filename: scan_module(
-        tree, settings.job_methods, context.full_module_name or "", context.full_package_name or "")})
+    """The plan when libcst's own runner hands us one file: the hierarchy still
+    comes from every file of the file's package tree."""
+    path = Path(context.filename) if context.filename else None
+    facts = scan_module(tree, settings.job_methods, context.full_module_name or "",
+                        context.full_package_name or "")
+    index = None
+    if path is not None and path.exists():
+        facts.root = str(module_names(path)[0])
+        index = tree_index(discover([Path(facts.root)], (), (".py",)).files)
+    return make_plan({path or Path("<module>"): facts}, index, settings)
 
 
 def has_hooks(tree: cst.Module, job_methods) -> bool:
@@ -260,79 +304,65 @@ def scan_module(tree, job_methods, module_name, package_name) -> FileFacts:
     index = ModuleIndex.of(tree, module_name, package_name)
     return FileFacts(
         module=module_name,
-        classes=[class_facts(name, node, index, job_methods) for name, node in index.classes],
-        reexports=index.reexports,
+        package=package_name,
+        classes=[facts for facts in (class_facts(name, node, job_methods)
+                                     for name, node in index.classes) if facts is not None],
         pickling=read_job_pickler(tree, index, job_methods),
     )
 
 
-def make_plan(facts: Mapping[Path, FileFacts]) -> Plan:
+def tree_index(files) -> TreeIndex:
+    """The cheap index of a tree's classes, reading files as the runner does."""
+
+    def read(path: Path):
+        try:
+            return read_source(path).text
+        except SourceError:
+            return None
+
+    return TreeIndex(files, read, lambda path: module_names(path)[1:])
+
+
+def make_plan(facts: Mapping[Path, FileFacts], index: Optional[TreeIndex],
+              settings: Settings) -> Plan:
     classes = {c.name: c for file_facts in facts.values() for c in file_facts.classes}
-    reexports = {k: v for file_facts in facts.values() for k, v in file_facts.reexports.items()}
+    if index is None:
+        index = TreeIndex([], lambda path: None, lambda path: ("", ""))
     plan = Plan()
     candidates = {name for name, c in classes.items() if c.migratable}
+    plan.interface_modules, interface_problems = _interface_modules(facts, settings)
+    interface_modules = set(plan.interface_modules.values())
+    check = HierarchyCheck(index, classes, settings.job_methods, interface_modules)
+    problems = check.run(candidates)
+    for file_facts in facts.values():
+        top = top_package(file_facts.module, file_facts.package)
+        for c in file_facts.classes:
+            if c.name in candidates and top in interface_problems:
+                problems.setdefault(c.name, []).append(interface_problems[top])
+    plan.problems = {name: sorted(set(reasons)) for name, reasons in problems.items()}
+    plan.migrated = candidates - set(plan.problems)
 
     def canonical(name: str) -> str:
-        """Through re-exports (``pkg.Store`` -> ``pkg.store.Store``) to the definition."""
-        seen = set()
-        while name in reexports and name not in seen:
-            seen.add(name)
-            name = reexports[name]
-        return name
+        found = index.lookup(name)
+        return found.name if isinstance(found, ClassInfo) else name
 
-    def ancestors(name, seen=()):
-        for base in classes[name].bases if name in classes else ():
-            base = canonical(base)
-            if base in classes and base not in seen:
-                yield base
-                yield from ancestors(base, (*seen, base))
-
-    def problem(name: str, reason: str) -> None:
-        plan.problems.setdefault(name, []).append(reason)
-
-    def short(name: str) -> str:
-        return name.rsplit(".", 1)[-1]
-
-    for name in sorted(candidates):
-        own = classes[name]
-        for ancestor in ancestors(name):
-            base = classes[ancestor]
-            if base.has_pickle_hooks and not base.migratable:
-                problem(name, f"its base {short(ancestor)} keeps a hand-written __getstate__ or "
-                              "__setstate__, which comes before JobSerializable's in the method "
-                              "resolution order")
-            if base.refuses:
-                problem(name, f"its own hooks override the refusal of {short(ancestor)}, which "
-                              "a JobUnserializable base cannot express")
-            if own.has_setstate and base.restores:
-                problem(name, f"its own __setstate__ replaces {short(ancestor)}'s, whose "
-                              f"@on_restore {', '.join(base.restores)} would run for it too")
-            for clear in base.clears:
-                if clear.scope in own.scopes and not any(
-                    c.member == clear.member and c.scope == clear.scope for c in own.clears
-                ):
-                    problem(name, f"its own hook keeps {clear.member!r}, which the declaration "
-                                  f"inherited from {short(ancestor)} would drop")
-                elif own.scopes and clear.scope not in own.scopes:
-                    problem(name, f"its own hook builds the {'/'.join(own.scopes)} state without "
-                                  f"the {clear.scope} declaration of {clear.member!r} it inherits "
-                                  f"from {short(ancestor)}; the job state would apply both")
-    # A refusing class whose subclasses have hooks of their own stays as it is: its
-    # refusal would win over theirs.
-    for name, info in classes.items():
-        if info.refuses and info.migratable:
-            overriding = sorted(short(other) for other in classes
-                                if other != name and classes[other].has_hooks
-                                and name in ancestors(other))
-            if overriding:
-                problem(name, f"subclasses {', '.join(overriding)} override the refusal with "
-                              "their own hooks, which a JobUnserializable base would not allow")
-    plan.problems = {name: sorted(set(reasons)) for name, reasons in plan.problems.items()}
-    plan.migrated = candidates - set(plan.problems)
-    plan.aliases = {alias for alias in reexports if canonical(alias) in plan.migrated}
+    # Other names of migrated classes (package re-exports), as keys of job-pickler entries.
+    plan.aliases = set()
+    for file_facts in facts.values():
+        for entry in file_facts.pickling.entries:
+            if entry.key is not None and canonical(entry.key) in plan.migrated:
+                plan.aliases.add(entry.key)
     for name in classes:
-        if any(a in plan.migrated or classes[a].has_interface for a in ancestors(name)):
-            plan.inherits_interface.add(name)
+        info = index.defined_class(name)
+        if info is None:
+            continue
+        for _, base in index.ancestors(info):
+            if is_interface_class(index, base, interface_modules) or (
+                    isinstance(base, ClassInfo) and (
+                        base.name in plan.migrated
+                        or (base.name in classes and classes[base.name].has_interface))):
+                plan.inherits_interface.add(name)
+                break
     for file_facts in facts.values():
         pickling = file_facts.pickling
         removable = set()
@@ -348,6 +378,38 @@ def make_plan(facts: Mapping[Path, FileFacts]) -> Plan:
     return plan
 
 
+def _interface_modules(facts: Mapping[Path, FileFacts], settings: Settings):
+    """The interface module of each top package that has classes with hooks, and
+    the reason a top package cannot have one."""
+    chosen: Dict[str, str] = {}
+    problems: Dict[str, str] = {}
+    for file_facts in facts.values():
+        if not file_facts.classes or not file_facts.root:
+            continue
+        top = top_package(file_facts.module, file_facts.package)
+        if top in chosen or top in problems:
+            continue
+        root = Path(file_facts.root)
+        configured = settings.interface_module
+        if configured:
+            chosen[top] = configured
+            if module_owner(root, configured) == "other" and not _defines_interface(
+                    root, configured):
+                problems[top] = (f"the configured interface module {configured} exists and does "
+                                 "not define JobSerializable; an import of it could not work")
+            continue
+        chosen[top] = choose_interface(root, top)
+    return chosen, problems
+
+
+def _defines_interface(root: Path, dotted: str) -> bool:
+    path = interface_path(root, dotted)
+    try:
+        return "class JobSerializable" in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
 class MigrateCodemod(Codemod):
     name = "migrate"
     uses_scan = True
@@ -356,7 +418,9 @@ class MigrateCodemod(Codemod):
         return ("__getstate__", "__setstate__", "dispatch_table", *self.settings.job_methods)
 
     def is_interface(self, parsed: ParsedFile) -> bool:
-        return parsed.module_name == interface_module(parsed.module_name, self.settings.interface_module)
+        """The runtime module (one migrate wrote, or the configured one)."""
+        return RUNTIME_MARKER in parsed.source.text or (
+            parsed.module_name == self.settings.interface_module)
 
     def wants(self, path: Path, text: str) -> bool:
         # Package __init__ files re-export classes that a job pickler imports.
@@ -365,11 +429,13 @@ class MigrateCodemod(Codemod):
     def scan(self, parsed: ParsedFile):
         if self.is_interface(parsed):
             return FileFacts()
-        return scan_module(parsed.module, self.settings.job_methods,
-                           parsed.module_name, parsed.package_name)
+        facts = scan_module(parsed.module, self.settings.job_methods,
+                            parsed.module_name, parsed.package_name)
+        facts.root = str(parsed.root)
+        return facts
 
-    def plan(self, facts):
-        return make_plan(facts)
+    def plan(self, facts, index=None):
+        return make_plan(facts, index, self.settings)
 
     def has_work(self, parsed: ParsedFile) -> bool:
         """Hooks or job-pickler entries to look at closely (a cheap look first)."""
@@ -404,15 +470,28 @@ class MigrateCodemod(Codemod):
         for outcome in outcomes:
             if outcome.status is not Status.CHANGED or outcome.new is None:
                 continue
-            root, module_name, _ = module_names(outcome.path)
-            dotted = interface_module(module_name, self.settings.interface_module)
+            root, module_name, package_name = module_names(outcome.path)
+            dotted = interface_module(module_name, self.settings.interface_module, package_name,
+                                      plan.interface_modules)
             path = interface_path(root, dotted)
             if not outcome.path.is_absolute():
                 path = Path(os.path.relpath(path))  # shown as the user named the tree
-            if path.parent.is_dir() and not path.exists():
+            if path.parent.is_dir() and module_owner(root, dotted) is None:
                 wanted[path] = dotted
         text = RUNTIME_SOURCE.read_text(encoding="utf-8")
         return [FileOutcome(path, Status.CHANGED, old=None, new=text) for path in sorted(wanted)]
+
+
+def local_classes(function: cst.FunctionDef) -> List[cst.ClassDef]:
+    """Every class defined anywhere inside ``function``."""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            found.append(node)
+
+    function.body.visit(Finder())
+    return found
 
 
 def self_check(text: str, policies, module_name: str = "") -> str:

@@ -196,7 +196,7 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
             else:
                 facts[path] = fact
     try:
-        plan = codemod.plan(facts)
+        plan = codemod.plan(facts, _tree_index(files))
     except Exception as exc:  # noqa: BLE001 - reported; nothing is rewritten
         result.outcomes.extend(done[path] for path in files if path in done)
         result.outcomes.extend(
@@ -212,6 +212,12 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
     result.outcomes.extend(done[path] for path in files)
     result.outcomes.extend(codemod.tree_changes(plan, result.outcomes, paths))
     return result
+
+
+def _tree_index(files: Sequence[Path]):
+    from .migrate import tree_index  # noqa: PLC0415 - only codemods with a plan need it
+
+    return tree_index(files)
 
 
 def render_diff(outcome: FileOutcome, color: bool = False) -> str:

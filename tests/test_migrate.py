@@ -76,7 +76,7 @@ def test_migrated_example_runs_and_pickles_as_before(shop):
 def test_a_configured_interface_module_is_used(shop):
     assert migrate("--interface-module", "shop.pickling", shop).exit_code == 0
     assert (shop / "shop" / "pickling.py").exists()
-    assert "from shop.pickling import" in (shop / "shop" / "cart.py").read_text()
+    assert "from .pickling import" in (shop / "shop" / "cart.py").read_text()
 
 
 def test_self_check_mismatch_leaves_the_file(tmp_path, monkeypatch):

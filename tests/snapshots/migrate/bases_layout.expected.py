@@ -6,10 +6,14 @@ class Legacy(JobSerializable):
     pass
 
 
+class Mixin:
+    pass
+
+
 @clear("_handle")
 class OnePerLine(
     dict,  # a mapping too
-    Exception,  # and an error
+    Mixin,  # and a mixin
     JobSerializable,
 ):
     pass

@@ -5,9 +5,13 @@ class Legacy(object):
         return state
 
 
+class Mixin:
+    pass
+
+
 class OnePerLine(
     dict,  # a mapping too
-    Exception,  # and an error
+    Mixin,  # and a mixin
 ):
     def __getstate__(self):
         state = self.__dict__.copy()

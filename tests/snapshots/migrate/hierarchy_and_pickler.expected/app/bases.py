@@ -1,4 +1,4 @@
-from app.serialization import JobSerializable, clear, on_restore
+from .serialization import JobSerializable, clear, on_restore
 
 
 class Conditional:

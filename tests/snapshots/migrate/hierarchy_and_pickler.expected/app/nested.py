@@ -1,4 +1,4 @@
-from app.serialization import JobSerializable, clear
+from .serialization import JobSerializable, clear
 
 
 class A:

@@ -1,4 +1,4 @@
-from app.serialization import JOB, JobSerializable, clear, job_state
+from .serialization import JOB, JobSerializable, clear, job_state
 
 
 @clear("_handle", scope=JOB)
