@@ -502,7 +502,7 @@ class StripCodemod(Codemod):
             predicates_used=predicates_called_outside_ifs(parsed.module, self.predicates()),
         )
 
-    def plan(self, facts: Mapping[Path, FileFacts]) -> Plan:
+    def plan(self, facts: Mapping[Path, FileFacts], index=None) -> Plan:
         if self.settings.pickler_module:
             picklers = frozenset({self.settings.pickler_module})
         else:
