@@ -42,7 +42,12 @@ Declarations
 A member written ``__x`` is mangled against the decorated class, as Python does in the
 class body: ``@clear("__scheduler")`` on ``Element`` declares ``_Element__scheduler``.
 Declarations are inherited; a subclass may add members or declare one again, and for each
-member and scope the most derived declaration wins. The class decorators accept only
+member and scope the most derived declaration wins. The runtime reads the declarations and
+the ``@on_restore`` methods of a class from its MRO when it first pickles or restores an
+instance of that class, and keeps what it read; a decorator applied to a class later takes
+effect for it and its subclasses at once. It does not rely on ``__init_subclass__``, so a
+base that overrides ``__init_subclass__`` without calling ``super()`` (as matplotlib's
+``Artist`` does) changes nothing. The class decorators accept only
 ``JobSerializable`` classes, which must keep their state in ``__dict__`` (no ``__slots__``).
 
 Scopes and the job state
@@ -89,9 +94,9 @@ Refusing to be pickled
 
 Pickling a ``Scheduler`` raises ``UnserializableError``, a ``TypeError`` as the old
 refusing ``__getstate__`` raised: an old ``except TypeError`` still catches it, and an old
-``except KeyError`` still lets it through (it is no ``SerializationError``). Through ``JobPickler``, the message names every such
-object reachable from the pickled one, the path to it, what holds it, and the declaration
-that would leave it out::
+``except KeyError`` still lets it through (it is no ``SerializationError``). Through
+``JobPickler``, the message names every such object reachable from the pickled one, the path
+to it, what holds it, and the declaration that would leave it out::
 
     UnserializableError: Pickling for a child job reached 1 object that refuses to be pickled.
     Paths start at the pickled object, a Job, written `job`.
@@ -107,6 +112,16 @@ container. A plain ``pickle.dumps()`` cannot know the path: its message gives th
 and the class, and points to ``explain_unserializable(root)``, which writes the report
 above for any object. All this work happens only after pickling has failed; pickling that
 succeeds pays nothing for it.
+
+Python hands a class keyword such as ``reason=`` to the first ``__init_subclass__`` in the
+MRO, and to no other hook. A base listed before ``JobUnserializable`` whose
+``__init_subclass__`` does not pass the keywords on with
+``super().__init_subclass__(**kwargs)`` therefore loses the reason: the class still refuses
+to be pickled, with the reason it inherits (or the default one), and the message says the
+reason was lost and names that base. If that method takes no keywords at all, the class
+statement itself fails with Python's ``TypeError``. Either way, list ``JobUnserializable``
+before such a base (``class Scheduler(JobUnserializable, Artist, reason=...)``), or make its
+``__init_subclass__`` pass the keywords on.
 """
 
 import copyreg
@@ -184,7 +199,8 @@ _NOT_GIVEN = _NotGiven()
 _JOB_STATE_KEY = "(job state)"
 
 # Where a class keeps its own declarations and its compiled policy. The names are those of
-# private attributes of JobSerializable (``self.__policy`` in its body).
+# private attributes of JobSerializable (``self.__policy`` in its body). A class without a
+# policy of its own inherits one compiled for a base, which _policy_of() tells apart.
 _DECLARATIONS = "_JobSerializable__declarations"
 _POLICY = "_JobSerializable__policy"
 
@@ -325,7 +341,8 @@ def _check_scope(scope, decorator):
 
 
 def _declare(cls, decorator, declarations):
-    """Add ``declarations`` to the decorated class ``cls`` and recompile its policy."""
+    """Add ``declarations`` to the decorated class ``cls``, recompile its policy and drop the
+    policies compiled for its subclasses."""
     if not isinstance(cls, type):
         raise TypeError("@{} decorates a class, got {!r}".format(decorator, cls))
     if not issubclass(cls, JobSerializable):
@@ -353,8 +370,10 @@ def _declare(cls, decorator, declarations):
                     )
                 )
         own.append(declaration)
-    for klass in _with_subclasses(cls):
-        _compile(klass)
+    for klass in _with_subclasses(cls)[1:]:
+        if _POLICY in klass.__dict__:
+            delattr(klass, _POLICY)  # Compiled again when next used.
+    _compile(cls)
 
 
 def _with_subclasses(cls):
@@ -445,6 +464,7 @@ class _Policy:
     """How the instances of one JobSerializable class are pickled and restored."""
 
     __slots__ = (
+        "cls",
         "regular",
         "job",
         "reconstructor",
@@ -456,6 +476,7 @@ class _Policy:
 
     def __init__(self, cls, always, job_only, restore_hooks):
         """``always`` and ``job_only`` map each member to its winning declaration."""
+        self.cls = cls  # The class compiled for: its subclasses inherit the attribute.
         self.deserializers = tuple(
             (member, declaration.deserialize)
             for member, declaration in always.items()
@@ -502,8 +523,23 @@ def _job_deserializer(always, job):
     return job.deserialize
 
 
+def _policy_of(cls):
+    """The policy of ``cls``, a JobSerializable class: the one cached on it, or compiled now.
+
+    The declarations are read from the MRO here, not in ``__init_subclass__``, which a base
+    may override without calling ``super()`` (as matplotlib's Artist does): a class whose
+    policy was never compiled for it inherits that of a base, which this tells apart by the
+    class it records. ``__getstate__`` and ``__setstate__`` have a copy of this test.
+    """
+    policy = getattr(cls, _POLICY)
+    if policy.cls is cls:
+        return policy
+    return _compile(cls)
+
+
 def _compile(cls):
-    """Compile the declarations of ``cls`` and its bases into its policy."""
+    """Compile the declarations of ``cls`` and its bases into its policy, cache it on
+    ``cls`` and return it."""
     winning = {ALWAYS: {}, JOB: {}}
     restore_hooks = []
     for klass in reversed(cls.__mro__):
@@ -512,7 +548,9 @@ def _compile(cls):
         for name, attribute in klass.__dict__.items():
             if _is_restore_hook(attribute) and name not in restore_hooks:
                 restore_hooks.append(name)
-    setattr(cls, _POLICY, _Policy(cls, winning[ALWAYS], winning[JOB], restore_hooks))
+    policy = _Policy(cls, winning[ALWAYS], winning[JOB], restore_hooks)
+    setattr(cls, _POLICY, policy)
+    return policy
 
 
 def _is_restore_hook(attribute):
@@ -549,13 +587,17 @@ class JobUnserializable:
 
     ``class Scheduler(JobUnserializable, reason="...")``: pickling an instance raises
     ``UnserializableError`` with that reason. ``JobPickler`` adds the path to the instance,
-    what holds it, and the declaration that leaves it out.
+    what holds it, and the declaration that leaves it out. The refusal does not depend on
+    ``__init_subclass__``; the reason does, as Python hands class keywords to it alone.
     """
 
     __slots__ = ()
     __reason = None
 
     def __init_subclass__(cls, reason=None, **kwargs):
+        # Marks the class as seen: without the mark, a base ran its own __init_subclass__
+        # without calling super(), and a reason= keyword never reached this one.
+        cls.__init_subclass_ran = True
         super().__init_subclass__(**kwargs)
         if reason is not None:
             if not isinstance(reason, str):
@@ -581,13 +623,21 @@ class JobSerializable:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _check_state_in_dict(cls)
-        _compile(cls)
+
+    # The policy is that of type(self) once compiled for it, as _policy_of() checks; written
+    # out here to save a call for every object pickled.
 
     def __getstate__(self):
-        return self.__policy.regular.build(self)
+        policy = self.__policy
+        if policy.cls is not type(self):
+            policy = _compile(type(self))
+        return policy.regular.build(self)
 
     def __setstate__(self, state):
-        self.__policy.restore(self, state)
+        policy = self.__policy
+        if policy.cls is not type(self):
+            policy = _compile(type(self))
+        policy.restore(self, state)
 
 
 _compile(JobSerializable)
@@ -598,13 +648,43 @@ def _reason(obj):
     return reason or "{} objects must not be pickled.".format(type(obj).__qualname__)
 
 
-def _plain_refusal_message(obj):
+def _lost_reason_note(cls):
+    """For a JobUnserializable class that ``JobUnserializable.__init_subclass__`` never saw,
+    a note that any ``reason=`` of its class statement was lost, and why; otherwise None."""
+    if cls is JobUnserializable or "_JobUnserializable__init_subclass_ran" in cls.__dict__:
+        return None
+    mro = cls.__mro__
+    # Python ran the first __init_subclass__ after cls in its MRO; one of these, before
+    # JobUnserializable's, did not call super().__init_subclass__(**kwargs).
+    bases = [
+        "{}.__init_subclass__ ({})".format(klass.__qualname__, klass.__module__)
+        for klass in mro[1 : mro.index(JobUnserializable)]
+        if "__init_subclass__" in klass.__dict__ and klass is not JobSerializable
+    ]
+    if len(bases) == 1:
+        culprit = bases[0] + " ran instead and does"
+    else:
+        culprit = "one of {} does".format(", ".join(bases) or "the __init_subclass__ methods")
     return (
-        "{reason} (Pickling reached {a_class}, which is JobUnserializable. A plain pickle call "
-        "cannot tell which object holds it; to see the path to it and the declaration that "
-        "leaves it out, pickle with {module}.JobPickler, or call "
+        "Python did not run JobUnserializable.__init_subclass__ for {cls}: {culprit} not call "
+        "super().__init_subclass__(**kwargs), so a reason= in the class statement of {cls} "
+        "was lost; the reason shown is inherited or the default. To keep it, list "
+        "JobUnserializable before that class among the bases, or make that method pass the "
+        "keywords on.".format(cls=cls.__qualname__, culprit=culprit)
+    )
+
+
+def _plain_refusal_message(obj):
+    note = _lost_reason_note(type(obj))
+    return (
+        "{reason}{note} (Pickling reached {a_class}, which is JobUnserializable. A plain pickle "
+        "call cannot tell which object holds it; to see the path to it and the declaration "
+        "that leaves it out, pickle with {module}.JobPickler, or call "
         "{module}.explain_unserializable(root) on the object you pickled.)".format(
-            reason=_reason(obj), a_class=_a(type(obj), qualified=True), module=__name__
+            reason=_reason(obj),
+            note=" (Note: {})".format(note) if note else "",
+            a_class=_a(type(obj), qualified=True),
+            module=__name__,
         )
     )
 
@@ -628,7 +708,7 @@ def job_state(obj):
         )
     if isinstance(obj, JobUnserializable):
         raise UnserializableError(_plain_refusal_message(obj))
-    return getattr(type(obj), _POLICY).job.build(obj)
+    return _policy_of(type(obj)).job.build(obj)
 
 
 class JobPickler(pickle.Pickler):
@@ -681,7 +761,7 @@ def _generic_rule_policy(cls):
     """The policy with which JobPickler's generic rule pickles instances of ``cls``, or None
     if the usual rules apply (including the refusal of a JobUnserializable class)."""
     if issubclass(cls, JobSerializable) and not issubclass(cls, JobUnserializable):
-        return getattr(cls, _POLICY)
+        return _policy_of(cls)
     return None
 
 
@@ -944,6 +1024,9 @@ def _describe_refusal(number, refusal, scope):
         "{}. {}: {}".format(number, refusal.path, _a(type(refusal.obj), qualified=True)),
         indent + "Reason: " + _reason(refusal.obj),
     ]
+    note = _lost_reason_note(type(refusal.obj))
+    if note:
+        lines.append(indent + "Note: " + note)
     if not refusal.referrers:
         lines.append(indent + "It is the pickled object itself: do not pickle it.")
     elif len(refusal.referrers) == 1:

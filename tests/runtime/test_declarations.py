@@ -719,3 +719,168 @@ def test_a_refusal_is_a_type_error_and_no_key_error_as_the_old_one(route):
             assert "Refusing objects should not be pickled." in str(error)
         else:
             pytest.fail("pickled")
+
+
+# A base whose __init_subclass__ does not call super(): the declarations and the @on_restore
+# methods of every class below it still count, and each class is restored as itself.
+
+
+class Artist:
+    """As matplotlib's Artist: an __init_subclass__ that does not call super()."""
+
+    def __init_subclass__(cls):
+        cls.seen_by_artist = True
+
+
+class OldWidget(Artist):
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["_renderer"]
+        return state
+
+    def get_state_for_child_job_pickling(self):
+        state = self.__getstate__()
+        state["_cache"] = {}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._init()
+
+    def _init(self):
+        self.calls = ["widget"]
+
+
+class OldButton(OldWidget):
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self.calls.append("button")
+
+
+class OldIconButton(OldButton):
+    def __getstate__(self):
+        state = super().__getstate__()
+        del state["_icon"]
+        return state
+
+
+class OldToggle(OldIconButton):
+    pass
+
+
+@clear("_renderer")
+@clear("_cache", scope=JOB, factory=dict)
+class Widget(Artist, JobSerializable):
+    @on_restore
+    def _init(self):
+        self.calls = ["widget"]
+
+
+class Button(Widget):
+    @on_restore
+    def _button(self):
+        self.calls.append("button")
+
+
+@clear("_icon")
+class IconButton(Button):
+    pass
+
+
+class Toggle(IconButton):
+    pass
+
+
+class OldSwallowing:
+    def __init_subclass__(cls, **kwargs):
+        pass
+
+
+class OldPanel(OldSwallowing):
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["_renderer"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.calls = ["panel"]
+
+
+class OldSubPanel(OldPanel):
+    pass
+
+
+class Swallowing(JobSerializable):
+    """A JobSerializable base whose __init_subclass__ does not call super()."""
+
+    def __init_subclass__(cls, **kwargs):
+        pass
+
+
+@clear("_renderer")
+class Panel(Swallowing):
+    @on_restore
+    def _init(self):
+        self.calls = ["panel"]
+
+
+class SubPanel(Panel):
+    pass
+
+
+@pytest.mark.parametrize(
+    "old_class, new_class",
+    [
+        (OldWidget, Widget),
+        (OldButton, Button),  # only @on_restore of its own
+        (OldIconButton, IconButton),  # a declaration of its own
+        (OldToggle, Toggle),  # nothing of its own
+        (OldPanel, Panel),
+        (OldSubPanel, SubPanel),
+    ],
+    ids=lambda cls: cls.__name__,
+)
+def test_a_base_that_swallows_init_subclass_changes_nothing(route, old_class, new_class):
+    members = dict(name="n", _renderer="renderer", _cache={"hit": 1}, _icon="icon")
+
+    assert_restored_alike(route, make(old_class, **members), make(new_class, **members))
+    assert job_state(make(new_class, **members)) == (
+        make(old_class, **members).get_state_for_child_job_pickling()
+        if hasattr(old_class, "get_state_for_child_job_pickling")
+        else make(old_class, **members).__getstate__()
+    )
+
+
+def test_the_policy_is_compiled_once_per_class_and_cached_on_it():
+    @picklable
+    class Cached(Panel):
+        pass
+
+    regular_round_trip(make(Cached, _renderer=1))
+    policy = Cached.__dict__["_JobSerializable__policy"]
+    job_round_trip(make(Cached, _renderer=1))
+    copy.copy(make(Cached, _renderer=1))
+
+    assert Cached.__dict__["_JobSerializable__policy"] is policy
+    assert Panel.__dict__["_JobSerializable__policy"] is not policy
+
+
+def test_a_declaration_added_later_reaches_subclasses_already_pickled():
+    @picklable
+    class LaterParent(Swallowing):
+        pass
+
+    @picklable
+    class LaterChild(LaterParent):
+        pass
+
+    assert regular_round_trip(make(LaterChild, x=1, y=2)).__dict__ == {"x": 1, "y": 2}
+    assert job_round_trip(make(LaterChild, x=1, y=2)).__dict__ == {"x": 1, "y": 2}
+
+    clear("x")(LaterParent)
+    clear("y", scope=JOB)(LaterParent)
+
+    assert regular_round_trip(make(LaterChild, x=1, y=2)).__dict__ == {"y": 2}
+    assert job_round_trip(make(LaterChild, x=1, y=2)).__dict__ == {}
+    assert type(job_round_trip(make(LaterChild, x=1, y=2))) is LaterChild

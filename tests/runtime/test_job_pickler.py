@@ -477,3 +477,103 @@ def test_a_refusal_the_walk_cannot_find_keeps_the_plain_message(pickler_class):
         job_dumps(pickler_class, Opaque.__new__(Opaque), dispatch_table=table)
 
     assert "cannot tell which object holds it" in str(raised.value)
+
+
+# A base whose __init_subclass__ does not call super() --------------------------------------
+#
+# Python hands the class keywords (reason=) to the first __init_subclass__ in the MRO alone.
+# When that is a base's which does not pass them on, the reason is lost: the refusal still
+# works, and its message says what happened and how to keep the reason.
+
+
+class KeywordSwallowing:
+    def __init_subclass__(cls, **kwargs):  # drops reason=
+        pass
+
+
+class SwallowedScheduler(KeywordSwallowing, JobUnserializable, reason="a lost reason"):
+    pass
+
+
+class KeptScheduler(JobUnserializable, KeywordSwallowing, reason="a kept reason"):
+    pass
+
+
+class BaseScheduler(JobUnserializable, reason="the reason of BaseScheduler"):
+    pass
+
+
+class SwallowingScheduler(BaseScheduler):
+    def __init_subclass__(cls, **kwargs):
+        pass
+
+
+class DerivedScheduler(SwallowingScheduler, reason="a lost reason"):
+    pass
+
+
+class RefusingWidget(KeywordSwallowing, Node, JobUnserializable, reason="a lost reason"):
+    pass
+
+
+LOST = (
+    "Python did not run JobUnserializable.__init_subclass__ for {cls}: {base}.__init_subclass__ "
+    "({module}) ran instead and does not call super().__init_subclass__(**kwargs), so a "
+    "reason= in the class statement of {cls} was lost; the reason shown is inherited or the "
+    "default. To keep it, list JobUnserializable before that class among the bases, or make "
+    "that method pass the keywords on."
+)
+
+
+@pytest.mark.parametrize(
+    "cls, reason, base",
+    [
+        (SwallowedScheduler, "SwallowedScheduler objects must not be pickled.", KeywordSwallowing),
+        (DerivedScheduler, "the reason of BaseScheduler", SwallowingScheduler),
+        (RefusingWidget, "RefusingWidget objects must not be pickled.", KeywordSwallowing),
+    ],
+    ids=lambda value: getattr(value, "__name__", "-"),
+)
+def test_below_a_base_that_swallows_init_subclass_the_refusal_holds_and_says_why_its_reason_is_lost(
+    pickler_class, cls, reason, base
+):
+    note = LOST.format(cls=cls.__name__, base=base.__name__, module=__name__)
+    obj = cls.__new__(cls)
+
+    with pytest.raises(TypeError) as raised:
+        pickle.dumps(obj)
+    assert isinstance(raised.value, UnserializableError)
+    assert str(raised.value).startswith("{} (Note: {}) (Pickling reached".format(reason, note))
+
+    message = refusal_message(pickler_class, [obj])
+    assert "1. root[0]: {}".format(serialization._a(cls, qualified=True)) in message
+    assert "   Reason: {}\n   Note: {}\n".format(reason, note) in message
+    if isinstance(obj, JobSerializable):
+        with pytest.raises(UnserializableError, match="Note: Python did not run"):
+            job_state(obj)
+
+
+def test_listed_before_such_a_base_job_unserializable_keeps_its_reason(pickler_class):
+    message = refusal_message(pickler_class, KeptScheduler())
+
+    assert "Reason: a kept reason\n" in message
+    assert "Note:" not in message
+    assert "Note:" not in str(pytest.raises(UnserializableError, pickle.dumps, Scheduler()).value)
+
+
+def test_a_base_whose_init_subclass_takes_no_keywords_fails_the_class_statement():
+    # Python's own error, which the runtime cannot prevent: list JobUnserializable first.
+    class NoKeywords:
+        def __init_subclass__(cls):
+            pass
+
+    with pytest.raises(TypeError, match="reason"):
+
+        class Refused(NoKeywords, JobUnserializable, reason="r"):
+            pass
+
+    class Listed(JobUnserializable, NoKeywords, reason="r"):
+        pass
+
+    with pytest.raises(UnserializableError, match="^r "):
+        pickle.dumps(Listed())
