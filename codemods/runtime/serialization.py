@@ -47,8 +47,14 @@ the ``@on_restore`` methods of a class from its MRO when it first pickles or res
 instance of that class, and keeps what it read; a decorator applied to a class later takes
 effect for it and its subclasses at once. It does not rely on ``__init_subclass__``, so a
 base that overrides ``__init_subclass__`` without calling ``super()`` (as matplotlib's
-``Artist`` does) changes nothing. The class decorators accept only
-``JobSerializable`` classes, which must keep their state in ``__dict__`` (no ``__slots__``).
+``Artist`` does) changes nothing. The class decorators accept only ``JobSerializable``
+classes.
+
+The state of an object is its ``__dict__``, as the old hooks' ``self.__dict__.copy()`` made
+it: a class that adds ``__slots__`` (say, a subclass with ``__slots__ = ("x",)``) is defined
+as usual, but the values of its slots are not pickled, and are unset after unpickling. An
+object without ``__dict__`` at all, whose class and bases all declare ``__slots__`` without
+``"__dict__"``, cannot be pickled: pickling it raises ``AttributeError``, saying so.
 
 Scopes and the job state
 ------------------------
@@ -460,6 +466,28 @@ class _StateBuilder:
         )
 
 
+class _NoDictStateBuilder:
+    """The state builder of a class whose instances have no ``__dict__``: it fails, as the
+    ``self.__dict__.copy()`` of an old hook did, with AttributeError, but says why."""
+
+    __slots__ = ("cls",)
+
+    def __init__(self, cls):
+        self.cls = cls
+
+    def build(self, obj):
+        raise self.error()
+
+    def error(self):
+        return AttributeError(
+            "cannot pickle {a_class} object: it has no __dict__, which is what a "
+            "JobSerializable object is pickled from (the values of __slots__ are not "
+            'pickled). To give it one, add "__dict__" to the __slots__ of {name}.'.format(
+                a_class=_a(self.cls), name=self.cls.__qualname__
+            )
+        )
+
+
 class _Policy:
     """How the instances of one JobSerializable class are pickled and restored."""
 
@@ -492,8 +520,11 @@ class _Policy:
         marked = tuple(job_deserializers) != self.deserializers
         self.job_deserializers = tuple(job_deserializers) if marked else None
         always, job_only = list(always.values()), list(job_only.values())
-        self.regular = _StateBuilder(always)
-        self.job = _StateBuilder(always + job_only, marked)
+        if cls.__dictoffset__:
+            self.regular = _StateBuilder(always)
+            self.job = _StateBuilder(always + job_only, marked)
+        else:  # Every class of the MRO has __slots__.
+            self.regular = self.job = _NoDictStateBuilder(cls)
         self.reconstructor = cls.__new__
         self.reconstructor_arguments = (cls,)
         self.restore_hooks = tuple(restore_hooks)
@@ -557,28 +588,6 @@ def _is_restore_hook(attribute):
     return isinstance(attribute, types.FunctionType) and getattr(attribute, _ON_RESTORE, False)
 
 
-def _check_state_in_dict(cls):
-    """Raise TypeError unless instances of ``cls`` keep all their state in ``__dict__``."""
-    for klass in cls.__mro__:
-        slots = klass.__dict__.get("__slots__", ())
-        if isinstance(slots, str):
-            slots = (slots,)
-        extra = [slot for slot in slots if slot not in ("__dict__", "__weakref__")]
-        if extra:
-            raise TypeError(
-                "{} cannot be JobSerializable: {} declares __slots__ {}, which JobSerializable "
-                "would not pickle. It pickles the instance __dict__ only; remove the __slots__ "
-                "declaration.".format(cls.__qualname__, klass.__qualname__, extra)
-            )
-    if not cls.__dictoffset__:
-        raise TypeError(
-            "{} cannot be JobSerializable: its instances have no __dict__, where "
-            "JobSerializable keeps their state. Remove its __slots__ declaration.".format(
-                cls.__qualname__
-            )
-        )
-
-
 # The base classes --------------------------------------------------------------------------
 
 
@@ -614,18 +623,16 @@ class JobSerializable:
     Pickling uses the ``ALWAYS`` declarations of the class and its bases; job pickling
     (``JobPickler``, ``job_state``) uses ``ALWAYS`` then ``JOB``. Unpickling restores
     ``__dict__``, deserializes the custom members and runs the ``@on_restore`` methods.
-    Instances keep their state in ``__dict__``: a class with ``__slots__`` is refused. A
-    subclass that also inherits ``JobUnserializable`` refuses to be pickled.
+    The state is the instance ``__dict__`` alone: the values of ``__slots__`` that a
+    subclass adds are not pickled, as with the old hooks. A subclass that also inherits
+    ``JobUnserializable`` refuses to be pickled.
     """
 
     __slots__ = ()
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        _check_state_in_dict(cls)
-
-    # The policy is that of type(self) once compiled for it, as _policy_of() checks; written
-    # out here to save a call for every object pickled.
+    # No __init_subclass__, which a base may override without calling super(): the policy
+    # is compiled for type(self) on first use, as _policy_of() does, written out here to
+    # save a call for every object pickled.
 
     def __getstate__(self):
         policy = self.__policy
@@ -659,7 +666,7 @@ def _lost_reason_note(cls):
     bases = [
         "{}.__init_subclass__ ({})".format(klass.__qualname__, klass.__module__)
         for klass in mro[1 : mro.index(JobUnserializable)]
-        if "__init_subclass__" in klass.__dict__ and klass is not JobSerializable
+        if "__init_subclass__" in klass.__dict__
     ]
     if len(bases) == 1:
         culprit = bases[0] + " ran instead and does"
@@ -761,7 +768,10 @@ def _generic_rule_policy(cls):
     """The policy with which JobPickler's generic rule pickles instances of ``cls``, or None
     if the usual rules apply (including the refusal of a JobUnserializable class)."""
     if issubclass(cls, JobSerializable) and not issubclass(cls, JobUnserializable):
-        return _policy_of(cls)
+        policy = _policy_of(cls)
+        if type(policy.job) is _NoDictStateBuilder:
+            raise policy.job.error()  # When the type is met: the fast path never checks.
+        return policy
     return None
 
 
