@@ -23,6 +23,7 @@ from .discovery import discover
 from .hierarchy import HierarchyCheck, is_interface_class
 from .index import ClassInfo, TreeIndex
 from .interface import (
+    DEFAULT_NAME,
     RUNTIME_MARKER,
     RUNTIME_SOURCE,
     choose_interface,
@@ -103,11 +104,11 @@ def class_facts(name: str, node: cst.ClassDef, job_methods) -> Optional[ClassFac
         isinstance(base.value, cst.Name) and base.value.value in (INTERFACE_BASE, REFUSING_BASE)
         for base in node.bases
     )
-    if reading is None and not has_interface:
-        return None
     migratable = bool(reading and reading.migratable)
     # What the class will declare: from its hooks, or its declarations already there.
     declared = reading.policy if migratable else read_declarations(node)
+    if reading is None and not has_interface and declared.empty:
+        return None
     scopes = tuple(sorted({b.scope for b in reading.builders.values()})) if reading else ()
     deleted = tuple(sorted(name for name, builder in reading.builders.items()
                            if name in job_methods and not builder.method_stays)) if reading else ()
@@ -157,8 +158,8 @@ class MigrateClasses(ContextAwareTransformer):
                     path, self._line(local), "CM101",
                     f"{local.name.value}: the class is defined inside function "
                     f"{node.name.value}(); migrate rewrites classes at module or class level "
-                    f"only, so its {', '.join(reading.hooks)} stay: move the class out, or "
-                    "rewrite them by hand", column=self._column(local)))
+                    f"only, so it keeps its {', '.join(reading.hooks)}: move the class out, or "
+                    "rewrite the hooks by hand", column=self._column(local)))
         return False
 
     def _line(self, node) -> int:
@@ -278,9 +279,16 @@ def _plan_for_one_file(tree, context, settings) -> Plan:
 
 
 def has_hooks(tree: cst.Module, job_methods) -> bool:
-    """A cheap look, without metadata: does any class have a hook?"""
-    index = ModuleIndex.of(tree, "", "")
-    return any(read_class(node, job_methods) is not None for _, node in index.classes)
+    """A cheap look, without metadata: does any class, at any depth, have a hook?"""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            if not found and read_class(node, job_methods) is not None:
+                found.append(node)
+
+    tree.visit(Finder())
+    return bool(found)
 
 
 def has_dispatch_entries(tree: cst.Module) -> bool:
@@ -415,7 +423,10 @@ class MigrateCodemod(Codemod):
     uses_scan = True
 
     def prefilter(self):
-        return ("__getstate__", "__setstate__", "dispatch_table", *self.settings.job_methods)
+        # The interface's names too: declarations already written are facts that
+        # subclasses with hooks must agree with.
+        return ("__getstate__", "__setstate__", "dispatch_table", *self.settings.job_methods,
+                "JobSerializable", "JobUnserializable", "@clear", "@custom", "on_restore")
 
     def is_interface(self, parsed: ParsedFile) -> bool:
         """The runtime module (one migrate wrote, or the configured one)."""
@@ -479,7 +490,17 @@ class MigrateCodemod(Codemod):
             if path.parent.is_dir() and module_owner(root, dotted) is None:
                 wanted[path] = dotted
         text = RUNTIME_SOURCE.read_text(encoding="utf-8")
-        return [FileOutcome(path, Status.CHANGED, old=None, new=text) for path in sorted(wanted)]
+        new = []
+        for path in sorted(wanted):
+            findings = []
+            if not self.settings.interface_module and path.stem != DEFAULT_NAME:
+                taken = ".".join([*wanted[path].split(".")[:-1], DEFAULT_NAME])
+                findings.append(finding(
+                    path, 1, "CM103",
+                    f"the project has a module {taken} of its own, so the interface goes to "
+                    f"{wanted[path]} (name another with --interface-module)", Severity.INFO))
+            new.append(FileOutcome(path, Status.CHANGED, old=None, new=text, findings=findings))
+        return new
 
 
 def local_classes(function: cst.FunctionDef) -> List[cst.ClassDef]:

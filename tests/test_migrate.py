@@ -171,3 +171,76 @@ def test_old_and_migrated_classes_restore_the_same_dict(case, data):
             after.__dict__.update(state)
             other = _new_job_pickle if function is _old_job_pickle else function
             assert _outcome(function, before) == _outcome(other, after), (name, state)
+
+
+# Where the interface module goes, and under which name.
+
+CACHE_WITH_HOOKS = '''class Cache:
+    def __init__(self):
+        self.conn = object()
+        self.rows = {"a": 1}
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["conn"]
+        return state
+'''
+
+
+def _write(root: Path, files: dict) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def _pickles_without_conn(tmp_path: Path, module: str) -> None:
+    """Import the migrated package in a fresh interpreter and pickle a Cache."""
+    import subprocess
+
+    code = (f"import pickle; from {module} import Cache; c = pickle.loads(pickle.dumps(Cache()));"
+            " assert not hasattr(c, 'conn') and c.rows == {'a': 1}, vars(c)")
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
+
+
+def test_the_interface_goes_inside_a_top_level_package(tmp_path):
+    _write(tmp_path, {"pkg/__init__.py": CACHE_WITH_HOOKS})
+    result = migrate(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "pkg" / "serialization.py").read_text() == RUNTIME_SOURCE.read_text()
+    assert not (tmp_path / "serialization.py").exists()
+    assert "from .serialization import JobSerializable, clear" in (
+        tmp_path / "pkg" / "__init__.py").read_text()
+    _pickles_without_conn(tmp_path, "pkg")
+
+
+def test_a_module_of_the_project_with_the_interface_name_is_left_alone(tmp_path):
+    own = "import json\n\n\ndef dumps(value):\n    return json.dumps(value)\n"
+    _write(tmp_path, {"pkg/__init__.py": "", "pkg/serialization.py": own,
+                      "pkg/store.py": CACHE_WITH_HOOKS})
+    result = migrate(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "pkg" / "serialization.py").read_text() == own
+    assert (tmp_path / "pkg" / "job_serialization.py").read_text() == RUNTIME_SOURCE.read_text()
+    assert "from .job_serialization import JobSerializable, clear" in (
+        tmp_path / "pkg" / "store.py").read_text()
+    assert "CM103" in result.output and "job_serialization.py" in result.output
+    _pickles_without_conn(tmp_path, "pkg.store")
+    assert migrate("--check", tmp_path).exit_code == 0  # the second run picks the same module
+
+
+def test_a_package_of_the_interface_name_is_left_alone(tmp_path):
+    _write(tmp_path, {"pkg/__init__.py": "", "pkg/serialization/__init__.py": "",
+                      "pkg/store.py": CACHE_WITH_HOOKS})
+    assert migrate(tmp_path).exit_code == 0
+    assert (tmp_path / "pkg" / "job_serialization.py").exists()
+    _pickles_without_conn(tmp_path, "pkg.store")
+
+
+def test_a_configured_module_that_is_not_the_interface_is_refused(tmp_path):
+    own = "def dumps(value):\n    return repr(value)\n"
+    _write(tmp_path, {"pkg/__init__.py": "", "pkg/codec.py": own, "pkg/store.py": CACHE_WITH_HOOKS})
+    result = migrate("--interface-module", "pkg.codec", tmp_path)
+    assert "CM102" in result.output and "does not define JobSerializable" in result.output
+    assert (tmp_path / "pkg" / "store.py").read_text() == CACHE_WITH_HOOKS
+    assert (tmp_path / "pkg" / "codec.py").read_text() == own

@@ -46,6 +46,45 @@ def leading_blanks(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:
     return blanks
 
 
+@dataclass(frozen=True)
+class CommentsAbove:
+    """The lines above a method, by what becomes of them when the method goes.
+
+    ``banner``: the comment block just above it that documents the method by
+    name (``# __getstate__()`` and its lines) goes with it; ``explaining``: a
+    block just above it that says something else moves with what replaces it;
+    ``in_place``: blocks a blank line away (a section heading, say) stay where
+    they are, above the next statement."""
+
+    in_place: List[cst.EmptyLine]
+    explaining: List[cst.EmptyLine]
+    banner: List[cst.EmptyLine]
+
+
+def comments_above(function: cst.FunctionDef) -> CommentsAbove:
+    lines = list(function.leading_lines)
+    split = len(lines)
+    while split > 0 and lines[split - 1].comment is not None:
+        split -= 1
+    in_place, adjacent = lines[:split], lines[split:]
+    while in_place and in_place[-1].comment is None:
+        in_place.pop()  # the blank lines that separated them went with the method
+    if not any(line.comment for line in in_place):
+        in_place = []
+    if adjacent and names_method(adjacent[0].comment.value, function.name.value):
+        return CommentsAbove(in_place, [], adjacent)
+    return CommentsAbove(in_place, comments_of(adjacent), [])
+
+
+def names_method(comment: str, name: str) -> bool:
+    """``# name``, ``# name()``, ``# name(self):``: a banner naming the method."""
+    text = comment.lstrip("#").strip()
+    if not text.startswith(name):
+        return False
+    rest = text[len(name):]
+    return not rest or rest[0] in "(: "
+
+
 def header_comment(block: cst.BaseSuite) -> List[cst.EmptyLine]:
     """A comment at the end of a ``def ...:`` line."""
     if isinstance(block, cst.IndentedBlock) and block.header.comment is not None:

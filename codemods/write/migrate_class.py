@@ -15,7 +15,7 @@ import libcst.matchers as m
 
 from ..policy import JOB
 from ..read.class_hooks import GETSTATE, SETSTATE, ClassReading
-from ..read.common import leading_blanks
+from ..read.common import comments_above, leading_blanks
 from .declarations import clear_decorators, keyword, on_restore_decorator
 
 INTERFACE_BASE = "JobSerializable"
@@ -33,6 +33,7 @@ def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
     closing: List[cst.EmptyLine] = []  # comments that closed a deleted method
     methods = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
     replaced = {}  # method name -> new statement, or None to delete
+    above = {name: comments_above(methods[name]) for name in reading.hooks if name in methods}
 
     for name, builder in reading.builders.items():
         method = methods[name]
@@ -46,24 +47,25 @@ def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
             replaced[name] = _returning_job_state(method, builder)
         else:
             replaced[name] = None
-            # The comment block above a deleted method documented the method
-            # itself and goes with it; the comments inside it move.
+            # A banner naming the deleted method goes with it; a comment above it
+            # that explains something else, and the comments inside it, move.
+            explaining = above[name].explaining
             if new:
                 new[0] = new[0].with_changes(
-                    leading_lines=[*builder.comments, *new[0].leading_lines])
+                    leading_lines=[*explaining, *builder.comments, *new[0].leading_lines])
                 closing.extend(builder.closing)
             else:
-                pending.extend(builder.comments + builder.closing)
+                pending.extend(explaining + builder.comments + builder.closing)
         decorators.extend(new)
 
     if reading.refusal is not None:
         replaced[GETSTATE] = None
-        pending.extend(reading.refusal.comments)
+        pending.extend(above[GETSTATE].explaining + reading.refusal.comments)
 
     restore = reading.restore
     if restore is not None:
         setstate = methods[SETSTATE]
-        comments = restore.comments
+        comments = above[SETSTATE].explaining + restore.comments
         if restore.existing_method:
             needed.add("on_restore")
             replaced[SETSTATE] = None
@@ -72,7 +74,9 @@ def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
                 decorators=[on_restore_decorator(comments), *target.decorators])
         elif restore.new_body:
             needed.add("on_restore")
-            replaced[SETSTATE] = _restore_method(setstate, reading.restore_method, restore, comments)
+            replaced[SETSTATE] = _restore_method(
+                setstate, reading.restore_method, restore, restore.comments,
+                banner=len(above[SETSTATE].banner))
         else:
             replaced[SETSTATE] = None
             pending.extend(comments)
@@ -82,7 +86,8 @@ def migrate_class(node: cst.ClassDef, reading: ClassReading, *, add_base: bool,
             leading_lines=[*pending, *decorators[0].leading_lines])
         pending = []
 
-    body = _replace_statements(node.body, replaced)
+    body = _replace_statements(node.body, replaced, {
+        name: lines.in_place for name, lines in above.items() if replaced.get(name, 0) is None})
     bases = list(node.bases)
     keywords = list(node.keywords)
     new_base = None
@@ -157,30 +162,45 @@ def _returning_job_state(method: cst.FunctionDef, builder) -> cst.FunctionDef:
     return method.with_changes(body=method.body.with_changes(body=[line], footer=[]))
 
 
-def _restore_method(setstate: cst.FunctionDef, name: str, restore, comments) -> cst.FunctionDef:
+def _restore_method(setstate: cst.FunctionDef, name: str, restore, comments,
+                    banner: int) -> cst.FunctionDef:
+    """``__setstate__``'s tail as a new ``@on_restore`` method, in its place: the
+    comments above it stay, but for the last ``banner`` lines (naming
+    ``__setstate__``)."""
     params = setstate.params
     plain = list(params.posonly_params) + list(params.params)
     self_param = plain[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    lines = list(setstate.leading_lines)
     return setstate.with_changes(
         name=cst.Name(name),
         params=cst.Parameters(params=[self_param]),
         decorators=[on_restore_decorator(comments)],
-        leading_lines=[line for line in setstate.leading_lines if line.comment is None],
+        leading_lines=lines[:len(lines) - banner],
         body=setstate.body.with_changes(body=restore.new_body, footer=[]),
     )
 
 
-def _replace_statements(block: cst.IndentedBlock, replaced) -> cst.IndentedBlock:
+def _replace_statements(block: cst.IndentedBlock, replaced, in_place) -> cst.IndentedBlock:
     """The class body with methods replaced or deleted, leaving no blank-line
-    debris: a deleted first statement takes the blank lines after it along."""
+    debris: a deleted first statement takes the blank lines after it along.  The
+    ``in_place`` comment lines of a deleted method stay where they were, above
+    the statement that follows it."""
     body = []
+    carried: List[cst.EmptyLine] = []
     for statement in block.body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value in replaced:
             new = replaced[statement.name.value]
             if new is None:
+                carried.extend(in_place.get(statement.name.value, ()))
                 continue
             statement = new
+        if carried:
+            statement = statement.with_changes(
+                leading_lines=[*carried, *statement.leading_lines])
+            carried = []
         body.append(statement)
+    if carried:
+        block = block.with_changes(footer=[*carried, *block.footer])
     original_first = block.body[0] if block.body else None
     if body and body[0] is not original_first:
         lines = body[0].leading_lines

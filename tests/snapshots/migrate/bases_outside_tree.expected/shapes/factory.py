@@ -1,0 +1,2 @@
+def make_base():
+    return type("Made", (), {})
