@@ -2,11 +2,20 @@
 
 Hypothesis draws a class: for each member, what the old ``__getstate__`` (scope ALWAYS) and
 the old ``get_state_for_child_job_pickling`` (scope JOB) did to it, whether the object has
-it, and whether ``__setstate__`` ended with ``self._init()``. From that draw, the test writes
-the old class as source, the way people wrote it, and builds the new class from
-declarations. Both are pickled regularly and for a child job -- the old through a pickler
-with the old per-class dispatch_table reducer, the new through JobPickler on each of its
-routes -- and must restore the same __dict__, or both fail.
+it, and whether ``__setstate__`` ended with ``self._init()``; whether the class derives from
+JobSerializable directly or through a base whose ``__init_subclass__`` does not call
+``super()`` (as matplotlib's Artist); and whether the pickled object is of the class itself,
+of a plain subclass or of a subclass that adds ``__slots__`` (as sqlalchemy's do). From that
+draw, the test writes the old class as source, the way people wrote it, and builds the new
+class from declarations. Both are pickled regularly and for a child job -- the old through a
+pickler with the old per-class dispatch_table reducer, the new through JobPickler on each of
+its routes -- and must restore an object of the pickled type with the same __dict__ and
+slot, or both fail.
+
+A subclass with ``__slots__`` is drawn only under an old class with a ``__getstate__``.
+Without one, the old class was pickled by Python's default rules, which pickle the slots
+(protocol 2 and up) or refuse (0 and 1); the migrated class has the ``__getstate__`` of
+JobSerializable, which pickles ``__dict__`` alone, as every old ``__getstate__`` did.
 """
 
 import copyreg
@@ -73,14 +82,55 @@ def member_specs(draw):
     }
 
 
+def has_getstate(spec):
+    """Whether the old class of ``spec`` has a ``__getstate__``."""
+    return any(member["always"] for member in spec["members"].values())
+
+
+def _slots_only_under_getstate(spec):
+    if spec["subclass"] == "slots" and not has_getstate(spec):
+        return dict(spec, subclass="plain")  # See the module docstring.
+    return spec
+
+
 class_specs = st.fixed_dictionaries(
     {
         "members": st.dictionaries(
             st.sampled_from(["a", "_b", "cache", "listener", "x_y"]), member_specs(), max_size=5
         ),
         "restore_hook": st.booleans(),
+        # Through which base the class derives from JobSerializable.
+        "base": st.sampled_from(["JobSerializable", "swallowing mixin", "swallowing subclass"]),
+        # The class of the pickled object: the class itself, or a subclass of it.
+        "subclass": st.sampled_from([None, "plain", "slots"]),
     }
-)
+).map(_slots_only_under_getstate)
+
+
+class SwallowingMixin:
+    """As matplotlib's Artist: an __init_subclass__ that does not call super()."""
+
+    def __init_subclass__(cls, **kwargs):
+        pass
+
+
+class SwallowingSerializable(JobSerializable):
+    def __init_subclass__(cls, **kwargs):
+        pass
+
+
+# The bases of the old class and of the new one, for each spec["base"].
+OLD_BASES = {
+    "JobSerializable": "",
+    "swallowing mixin": "(SwallowingMixin)",
+    "swallowing subclass": "(SwallowingMixin)",
+}
+NEW_BASES = {
+    "JobSerializable": (JobSerializable,),
+    "swallowing mixin": (SwallowingMixin, JobSerializable),
+    "swallowing subclass": (SwallowingSerializable,),
+}
+SUBCLASS_BODIES = {"plain": {}, "slots": {"__slots__": ("slot",)}}
 
 
 def old_statements(member, edit, spec):
@@ -103,7 +153,7 @@ def old_class_source(name, spec):
     always = [(m, s["always"], s) for m, s in members.items() if s["always"]]
     job = [(m, s["job"], s) for m, s in members.items() if s["job"]]
     customs = [m for m, s in members.items() if s["always"] == "custom"]
-    lines = ["class {}:".format(name), "    pass"]
+    lines = ["class {}{}:".format(name, OLD_BASES[spec.get("base", "JobSerializable")]), "    pass"]
     if always:
         lines += ["    def __getstate__(self):", "        state = self.__dict__.copy()"]
         for member, edit, member_spec in always:
@@ -127,6 +177,10 @@ def old_class_source(name, spec):
             lines += ["        self._init()"]
     if spec["restore_hook"]:
         lines += ["    _init = count_restore"]
+    if spec.get("subclass"):
+        body = SUBCLASS_BODIES[spec["subclass"]]
+        lines += ["class {}Sub({}):".format(name, name)]
+        lines += ["    {} = {!r}".format(*item) for item in body.items()] or ["    pass"]
     return "\n".join(lines) + "\n"
 
 
@@ -146,21 +200,27 @@ _names = itertools.count()
 
 
 def define_classes(spec):
-    """The old and the new class for ``spec``, at module level so that pickle finds them."""
+    """The old and the new class of the objects ``spec`` pickles (each a subclass if it
+    says so), at module level so that pickle finds them."""
     number = next(_names)
     old_name, new_name = "Old{}".format(number), "New{}".format(number)
     exec(old_class_source(old_name, spec), globals())
     namespace = {"__module__": __name__, "__qualname__": new_name}
     if spec["restore_hook"]:
         namespace["_init"] = on_restore(count_restore)
-    new_class = type(new_name, (JobSerializable,), namespace)
+    new_class = type(new_name, NEW_BASES[spec["base"]], namespace)
     for member, member_spec in spec["members"].items():
         for scope in (ALWAYS, JOB):
             edit = member_spec["always" if scope is ALWAYS else "job"]
             if edit:
                 new_class = declaration(member, edit, member_spec, scope)(new_class)
     globals()[new_name] = new_class
-    return globals()[old_name], new_class
+    if spec["subclass"]:
+        old_name, new_name = old_name + "Sub", new_name + "Sub"
+        namespace = {"__module__": __name__, "__qualname__": new_name}
+        namespace.update(SUBCLASS_BODIES[spec["subclass"]])
+        globals()[new_name] = type(new_name, (new_class,), namespace)
+    return globals()[old_name], globals()[new_name]
 
 
 def instance(cls, spec):
@@ -169,6 +229,8 @@ def instance(cls, spec):
     for member, member_spec in spec["members"].items():
         if member_spec["present"]:
             setattr(obj, member, member_spec["value"])
+    if spec["subclass"] == "slots":
+        obj.slot = "slot value"
     return obj
 
 
@@ -194,15 +256,17 @@ def new_job_dumps(pickler_class, obj, protocol):
     return file.getvalue()
 
 
-def restored_dict(dumps, errors):
-    """The __dict__ that ``loads(dumps())`` restores, or "failed" if pickling raised one of
-    ``errors`` (the old hooks failed with KeyError or AssertionError where the new
-    declarations raise SerializationError, which is a KeyError)."""
+def restored(obj, dumps, errors):
+    """What ``loads(dumps(obj))`` restores: whether it is of the type of ``obj``, its
+    __dict__ and its slot; or "failed" if pickling raised one of ``errors`` (the old hooks
+    failed with KeyError or AssertionError where the new declarations raise
+    SerializationError, which is a KeyError)."""
     try:
-        data = dumps()
+        data = dumps(obj)
     except errors:
         return "failed"
-    return pickle.loads(data).__dict__
+    copied = pickle.loads(data)
+    return type(copied) is type(obj), copied.__dict__, getattr(copied, "slot", "<unset>")
 
 
 OLD_ERRORS = (KeyError, AssertionError)
@@ -216,12 +280,16 @@ def test_declarations_restore_what_the_old_hooks_restored(pickler_class, spec, p
     old_class, new_class = define_classes(spec)
     old, new = instance(old_class, spec), instance(new_class, spec)
 
-    old_regular = restored_dict(lambda: pickle.dumps(old, protocol), OLD_ERRORS)
-    new_regular = restored_dict(lambda: pickle.dumps(new, protocol), NEW_ERRORS)
-    assert new_regular == old_regular
+    def regular_dumps(obj):
+        return pickle.dumps(obj, protocol)
 
-    old_job = restored_dict(lambda: old_job_dumps(old, protocol), OLD_ERRORS)
-    new_job = restored_dict(lambda: new_job_dumps(pickler_class, new, protocol), NEW_ERRORS)
+    old_regular = restored(old, regular_dumps, OLD_ERRORS)
+    assert old_regular == "failed" or old_regular[0]
+    assert restored(new, regular_dumps, NEW_ERRORS) == old_regular
+
+    old_job = restored(old, lambda obj: old_job_dumps(obj, protocol), OLD_ERRORS)
+    assert old_job == "failed" or old_job[0]
+    new_job = restored(new, lambda obj: new_job_dumps(pickler_class, obj, protocol), NEW_ERRORS)
     assert new_job == old_job
 
 
@@ -286,3 +354,36 @@ def test_the_generated_old_source_reads_like_hand_written_hooks():
     _init = count_restore
 """
     )
+
+
+def test_the_generated_old_source_has_the_drawn_base_and_subclass():
+    member = {"always": "del", "job": None, "present": True, "value": 1}
+    spec = {
+        "members": {"a": dict(member, constant=None, factory=dict)},
+        "restore_hook": False,
+        "base": "swallowing subclass",
+        "subclass": "slots",
+    }
+
+    assert (
+        old_class_source("Old", spec)
+        == """class Old(SwallowingMixin):
+    pass
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state['a']
+        return state
+class OldSub(Old):
+    __slots__ = ('slot',)
+"""
+    )
+
+
+def test_a_subclass_with_slots_is_drawn_only_under_an_old_getstate():
+    member = {"always": None, "job": "del", "present": True, "value": 1}
+    spec = {"members": {"a": member}, "restore_hook": True, "base": "JobSerializable"}
+
+    assert _slots_only_under_getstate(dict(spec, subclass="slots"))["subclass"] == "plain"
+    member = dict(member, always="pop")
+    spec = dict(spec, members={"a": member}, subclass="slots")
+    assert _slots_only_under_getstate(spec)["subclass"] == "slots"
