@@ -85,8 +85,8 @@ OLD_PYTHON_SCRIPT = textwrap.dedent("""
     import pickle
 
     from serialization import (
-        JOB, JobPickler, JobSerializable, JobUnserializable, UnserializableError, clear,
-        custom, job_state, on_restore)
+        JOB, JobPickler, JobSerializable, JobUnserializable, SerializationError,
+        UnserializableError, clear, custom, job_state, on_restore)
 
     assert not JobPickler.use_reducer_override, "Python < 3.8 has no reducer_override"
 
@@ -156,6 +156,38 @@ OLD_PYTHON_SCRIPT = textwrap.dedent("""
         raise AssertionError("pickling a Scheduler succeeded")
     assert "root[0]._Holder__scheduler: a Scheduler" in message, message
     assert '@clear("__scheduler", scope=JOB) to class Holder' in message, message
+
+
+    class Artist:
+        def __init_subclass__(cls):  # does not call super()
+            pass
+
+
+    class Widget(Artist, Element):
+        @on_restore
+        def _widget(self):
+            self.widget_restored = True
+
+
+    class SlottedWidget(Widget):
+        __slots__ = ("slot",)
+
+
+    widget = SlottedWidget(None)
+    widget.slot = 1
+    for restored in [pickle.loads(job_dumps([widget]))[0], pickle.loads(pickle.dumps(widget))]:
+        assert type(restored) is SlottedWidget, type(restored)
+        assert restored.widget_restored and restored.restored, restored.__dict__
+        assert not hasattr(restored, "slot")
+
+    del widget.cache
+    try:
+        pickle.dumps(widget)
+    except KeyError as error:
+        assert isinstance(error, SerializationError)
+        assert str(error).startswith("cannot pickle a SlottedWidget object"), str(error)
+    else:
+        raise AssertionError("pickling without a member succeeded")
     print("ok")
 """)
 
