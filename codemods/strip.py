@@ -12,10 +12,13 @@ Works on a tree before or after ``migrate``.  The rules, one module each under
 - ``strip_pickler``: the job-pickler module is deleted, with every import of it;
 - ``strip_predicates``: ``if`` statements on a "does starting a process require
   pickling" predicate are decided as false, and the predicate goes;
-- ``strip_blocks``: where statements leave a block, without blank-line debris.
+- ``strip_blocks``: where statements leave a block, without blank-line debris;
+- ``strip_start_method``: no rewrite, findings only: processes must start with
+  ``fork`` once nothing is pickled for them, so a tree that does not force it
+  and every place that can select another start method are reported.
 
 Imports that only removed code used go too.  What ``strip`` cannot remove
-safely is left as it was and reported (codes CM201-CM207).
+safely is left as it was and reported (codes CM201-CM211).
 """
 
 from __future__ import annotations
@@ -73,7 +76,13 @@ from .write.strip_pickler import (
     pickler_aliases,
     without_aliases,
 )
-from .write.strip_predicates import fold_chain, fold_edit
+from .write.strip_predicates import fold_chain, fold_edit, predicate_call
+from .write.strip_start_method import (
+    StartMethodFacts,
+    needs_reading,
+    read_start_method,
+    start_method_findings,
+)
 
 # A sentence of the runtime interface's docstring: the module migrate writes.
 INTERFACE_MARKER = "added to your code base by the ``codemods`` toolkit"
@@ -86,6 +95,7 @@ INTERFACE_USED = "CM205"  # a use of the interface that no rule removes
 PICKLER_CALLEE = "CM206"  # a function the deleted job pickler called, maybe unused now
 RESTORE_UNCALLED = "CM207"  # an @on_restore method nothing calls once the decorator is gone
 KEPT_FOR_OTHERS = "CM208"  # a module not deleted: files strip did not rewrite mention it
+# CM209-CM211: start methods (write/strip_start_method.py)
 
 DEF_KEYWORDS = ("def", "cdef", "cpdef")  # the Cython forms too
 # `a`, `a.b`, `a.b.c`: a name as an import binds it, with its attributes
@@ -143,6 +153,8 @@ class FileFacts:
     # predicates called other than as the test of an if: their definitions stay
     predicates_used: FrozenSet[str] = frozenset()
     foreign_interface: bool = False  # named as the interface, but not the one migrate wrote
+    start_method: Optional[StartMethodFacts] = None  # None: nothing about start methods
+    pickling_test: Optional[Tuple[int, int]] = None  # (line, column) of the first if on a predicate
 
 
 @dataclass
@@ -156,6 +168,8 @@ class Plan:
     kept_predicates: FrozenSet[str] = frozenset()  # still called outside an if test
     # modules named as the interface would be that migrate did not write: not ours
     foreign_interfaces: FrozenSet[str] = frozenset()
+    # findings about start methods (CM209-CM211), by file: no rewrite goes with them
+    start_method_findings: Dict[Path, List[Finding]] = field(default_factory=dict)
 
 
 def predicates_called_outside_ifs(module: cst.Module, predicates) -> FrozenSet[str]:
@@ -184,19 +198,38 @@ def predicates_called_outside_ifs(module: cst.Module, predicates) -> FrozenSet[s
 
 
 class _Scanner(cst.CSTVisitor):
-    """Whether a file constructs the interface's ``JobPickler``."""
+    """Whether a file constructs the interface's ``JobPickler``, and its first
+    ``if`` on a pickling predicate (where it decided to pickle a job)."""
 
     METADATA_DEPENDENCIES = (FullyQualifiedNameProvider,)
 
-    def __init__(self, interface: str) -> None:
+    def __init__(self, interface: str, predicates: Collection[str]) -> None:
         super().__init__()
         self.interface = interface
         self.constructs_job_pickler = False
+        call = predicate_call(predicates)
+        self.test = call | m.UnaryOperation(operator=m.Not(), expression=call)
+        self.pickling_test: Optional[cst.If] = None
 
     def visit_Call(self, node: cst.Call) -> None:
         names = _qualified_imports(self.get_metadata, node.func)
         if interface_member(names, self.interface) == JOB_PICKLER:
             self.constructs_job_pickler = True
+
+    def visit_If(self, node: cst.If) -> None:
+        if self.pickling_test is None and m.matches(node.test, self.test):
+            self.pickling_test = node
+
+
+def _metadata(parsed: ParsedFile, full_names: bool) -> cst.MetadataWrapper:
+    """One wrapper for every visitor of the scan, so that what they share (scopes,
+    qualified names) is computed once; fully qualified names only when needed."""
+    cache = {}
+    if full_names:
+        context = parsed.context()
+        if context.metadata_manager is not None and context.filename is not None:
+            cache = context.metadata_manager.get_cache_for_path(context.filename)
+    return cst.MetadataWrapper(parsed.module, unsafe_skip_copy=True, cache=cache)
 
 
 class StripCommand(ImportAwareCommand):
@@ -487,12 +520,23 @@ class StripCodemod(Codemod):
             # Only the module migrate wrote (or the one configured) is the interface:
             # a project's own `serialization` module is none of strip's business.
             return FileFacts(parsed.module_name, interface, is_interface=True)
-        if parsed.module_name == interface:
-            return FileFacts(parsed.module_name, interface, foreign_interface=True)
-        if not self._mentions(parsed.source.text):
-            return FileFacts(parsed.module_name, interface)
-        scanner = _Scanner(interface)
-        visit_with_metadata(parsed.context(), parsed.module, scanner)
+        mentions = self._mentions(parsed.source.text)
+        # Start methods only where the words are: scope analysis is what costs.
+        reads_start_method = needs_reading(parsed.source.text)
+        if parsed.module_name == interface or not mentions:
+            start_method = read_start_method(_metadata(parsed, full_names=False),
+                                             self.predicates()) if reads_start_method else None
+            return FileFacts(parsed.module_name, interface, start_method=start_method,
+                             foreign_interface=parsed.module_name == interface)
+        wrapper = _metadata(parsed, full_names=True)
+        start_method = read_start_method(wrapper, self.predicates()) \
+            if reads_start_method else None
+        scanner = _Scanner(interface, self.predicates())
+        wrapper.visit(scanner)
+        pickling_test = None
+        if scanner.pickling_test is not None:
+            start = wrapper.resolve(PositionProvider)[scanner.pickling_test].start
+            pickling_test = (start.line, start.column)
         return FileFacts(
             parsed.module_name, interface,
             imports_interface=imports_module(parsed.module, parsed.package_name, interface),
@@ -500,6 +544,8 @@ class StripCodemod(Codemod):
                 parsed.module, self.settings.job_methods),
             removed=removed_definitions(parsed.module, self.settings),
             predicates_used=predicates_called_outside_ifs(parsed.module, self.predicates()),
+            start_method=start_method,
+            pickling_test=pickling_test,
         )
 
     def plan(self, facts: Mapping[Path, FileFacts], index=None) -> Plan:
@@ -516,9 +562,35 @@ class StripCodemod(Codemod):
             kept_predicates=frozenset().union(*(f.predicates_used for f in facts.values())),
             foreign_interfaces=frozenset(f.module_name for f in facts.values()
                                          if f.foreign_interface),
+            start_method_findings=start_method_findings(
+                {path: f.start_method for path, f in facts.items()
+                 if f.start_method is not None and f.module_name not in picklers},
+                self._job_pickling(facts, picklers)),
         )
 
+    def _job_pickling(self, facts: Mapping[Path, FileFacts],
+                      picklers: Collection[str]) -> List[Tuple[Path, int, int]]:
+        """Where the tree pickled jobs, best place for a finding first: the ifs on
+        a predicate (where a process was started, pickled or not), the modules
+        that define job-state methods or predicates, then the job pickler (which
+        strip deletes).  Plain ``__getstate__``/``__setstate__`` hooks are no
+        sign of it: any pickling may use them."""
+        job = {*self.settings.job_methods, *self.predicates()}
+        tests = sorted((path, *f.pickling_test) for path, f in facts.items()
+                       if f.pickling_test is not None)
+        modules = sorted((path, 1, 0) for path, f in facts.items()
+                         if f.module_name not in picklers and f.pickling_test is None
+                         and (f.removed & job or f.predicates_used))
+        deleted = sorted((path, 1, 0) for path, f in facts.items() if f.module_name in picklers)
+        return [*tests, *modules, *deleted]
+
     def rewrite(self, parsed: ParsedFile, plan: Plan) -> Rewrite:
+        rewrite = self._rewrite(parsed, plan)
+        # Findings only, on lines strip leaves as they are (the interface module has none).
+        rewrite.findings.extend(plan.start_method_findings.get(parsed.path, ()))
+        return rewrite
+
+    def _rewrite(self, parsed: ParsedFile, plan: Plan) -> Rewrite:
         if parsed.module_name in plan.picklers:
             return Rewrite(DELETE, self._pickler_callees(parsed, plan))
         if parsed.path in plan.interface_files:

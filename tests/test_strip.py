@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import os
 
+import libcst as cst
 import pytest
 from click.testing import CliRunner
 
+import codemods.strip as strip
 from codemods import cli
 from codemods.codemod import parse
+from codemods.runner import run
 from codemods.settings import Settings
 from codemods.sources import read_source
 from codemods.strip import StripCodemod, StripCommand
+from codemods.write.strip_start_method import read_start_method
 from snapshot_harness import SNAPSHOTS, cases
 
 CASES = cases("strip")
@@ -183,3 +187,112 @@ def test_interactive_offers_no_deletion_once_an_importer_was_declined(tree):
     assert "Delete" not in result.stderr
     assert (tree / "pkg" / "pickler.py").exists()
     assert "CM007 not deleted: another change was declined" in result.stderr
+
+
+# Start methods (CM209-CM211) ---------------------------------------------------------------
+
+def _start_method_facts(source):
+    wrapper = cst.MetadataWrapper(cst.parse_module(source))
+    return read_start_method(wrapper, ("does_multiprocessing_start_require_pickling",))
+
+
+@pytest.mark.parametrize("source, forced", [
+    ('import multiprocessing\nmultiprocessing.set_start_method(method="fork")\n', True),
+    ("from multiprocessing import set_start_method as ssm\nssm('fork', True)\n", True),
+    ('import multiprocessing.context as c\nc._default_context.set_start_method("fork")\n', True),
+    ('def set_start_method(m): pass\nset_start_method("spawn")\n', False),  # not multiprocessing's
+])
+def test_what_forces_fork(source, forced):
+    facts = _start_method_facts(source)
+    assert facts.sets_fork is forced
+    assert facts.selections == ()
+
+
+@pytest.mark.parametrize("source, starts, selections", [
+    # the default context, by name or by default
+    ("import multiprocessing as mp\nmp.get_context().Process()\n", 1, []),
+    ("import multiprocessing as mp\nmp.Pool(2, None, (), None, mp.get_context(None))\n", 1, []),
+    ("import multiprocessing as mp\nmp.Pool(context=mp)\n", 1, []),
+    # a context from elsewhere, in a file that uses multiprocessing: counted as a start
+    ("import multiprocessing\n\ndef run(ctx):\n    ctx.Process().start()\n", 1, []),
+    ("def run(ctx):\n    ctx.Process().start()\n", 0, []),  # without multiprocessing: not
+    # a context passed to a pool that this file does not make: reported
+    ("import multiprocessing\n\ndef run(ctx):\n    multiprocessing.Pool(2, context=ctx)\n", 0,
+     ["CM210 context=ctx can select"]),
+    # contexts followed through names and attributes
+    ("import multiprocessing as mp\nCTX = mp.get_context('fork')\nCTX.Pool()\n", 0, []),
+    ("from multiprocessing import context\nctx = context.SpawnContext()\nctx.Process()\n", 0,
+     ["CM210 context.SpawnContext() selects the spawn start method"]),
+    ("from multiprocessing.context import ForkServerProcess\nForkServerProcess()\n", 0,
+     ["CM210 ForkServerProcess() starts with the forkserver start method"]),
+    # not processes: threads, and other libraries' Process
+    ("from multiprocessing.pool import ThreadPool\nThreadPool(2)\n", 0, []),
+    ("import psutil\nimport multiprocessing\npsutil.Process(1)\n", 0, []),
+    # what strip removes with a predicate's if arm is not read
+    ("import multiprocessing as mp\n\ndef f(p):\n"
+     "    if p.does_multiprocessing_start_require_pickling():\n"
+     "        mp.set_start_method('spawn')\n        mp.Process().start()\n", 0, []),
+])
+def test_process_starts_and_selections(source, starts, selections):
+    facts = _start_method_facts(source)
+    assert len(facts.default_starts) == starts
+    assert [f"{p.code} {p.message}"[:len(expected)] for p, expected in
+            zip(facts.selections, selections)] == selections
+    assert len(facts.selections) == len(selections)
+
+
+@pytest.mark.parametrize("source, read", [
+    # flows into get_context through assignments in the same function
+    ("import os, multiprocessing\n\ndef f():\n    a = os.environ['MP']\n    b = a or 'fork'\n"
+     "    return multiprocessing.get_context(b)\n", True),
+    ("from os import environ\nimport multiprocessing\n"
+     "multiprocessing.set_start_method(environ.get('X'))\n", True),
+    # named for it, even where it flows nowhere
+    ("import os\nMETHOD = os.environ.setdefault('JOBS_START_METHOD', 'fork')\n", True),
+    # another function's variable of the same name is not followed
+    ("import os, multiprocessing\n\ndef f():\n    m = os.getenv('MP')\n\n"
+     "def g(m):\n    multiprocessing.set_start_method(m)\n", False),
+    ("import os\nos.environ['JOBS_START_METHOD'] = 'fork'\n", False),  # a write
+    ("import os\nhome = os.environ.get('HOME')\n", False),
+])
+def test_environment_reads_for_the_start_method(source, read):
+    facts = _start_method_facts(source)
+    assert any(p.code == "CM211" for p in facts.selections) is read
+
+
+def test_only_files_that_mention_start_methods_are_read(tmp_path, monkeypatch):
+    """The closer look (scopes, qualified names) costs: a file without the words
+    gets none, even where strip rewrites it."""
+    read = []
+    original = strip.read_start_method
+
+    def recording(wrapper, predicates=()):
+        read.append(wrapper.module.code.splitlines()[0])
+        return original(wrapper, predicates)
+
+    monkeypatch.setattr(strip, "read_start_method", recording)
+    (tmp_path / "hooks.py").write_text(
+        "# hooks\nclass A:\n    def __getstate__(self):\n        return {}\n")
+    (tmp_path / "words.py").write_text("# words\ndef Process(): pass\n")  # no multiprocessing
+    (tmp_path / "starts.py").write_text("# starts\nimport multiprocessing\n"
+                                        "multiprocessing.Process().start()\n")
+    result = run(StripCodemod(Settings()), [tmp_path], jobs=0)
+    assert read == ["# starts"]
+    codes = {f.code for outcome in result.outcomes for f in outcome.findings}
+    assert codes == {"CM209"}
+
+
+def test_start_method_findings_leave_exit_codes_alone(tmp_path):
+    """Findings only: --check still exits 0 on a tree with nothing to rewrite, and
+    the file that starts processes is reported, unchanged."""
+    (tmp_path / "run.py").write_text(
+        "import multiprocessing\n\n\ndef run(f):\n"
+        "    multiprocessing.set_start_method('forkserver')\n"
+        "    multiprocessing.Process(target=f).start()\n")
+    result = invoke("--check", tmp_path)
+    assert result.exit_code == cli.EXIT_OK
+    assert "run.py:5:4: CM210 multiprocessing.set_start_method('forkserver') selects a start " \
+        "method other than fork" in result.stderr
+    assert "write multiprocessing.set_start_method('fork')" in result.stderr
+    assert "CM209" not in result.stderr  # the fix of CM210 forces fork
+    assert "0 files would change, 0 unchanged, 1 skipped with findings" in result.stderr

@@ -1,0 +1,554 @@
+"""After ``strip`` nothing is pickled to start a process, so every process must
+start with ``fork``: the others (``spawn``, the macOS default since Python 3.8;
+``forkserver``, the Linux default since 3.14) pickle what the child runs.
+
+``strip`` changes none of these lines; it reports them, each with its one-line fix:
+
+    mp.set_start_method("spawn")          -> CM210: write mp.set_start_method("fork")
+    ctx = get_context("forkserver")       -> CM210: write get_context("fork")
+    ProcessPoolExecutor(mp_context=ctx)   -> CM210 when ctx is no context made in the file
+    method = os.getenv("APP_MP")          -> CM211: the variable selects the start method
+    mp.set_start_method(method)           -> CM210 (it can select another method)
+    mp.Process(target=run)                -> CM209, once for the whole tree, when nothing
+                                             in it forces fork
+
+An environment variable is read for the start method when its name contains
+``START_METHOD``, or when what is read flows into ``set_start_method`` or
+``get_context`` in the same function (through assignments).  Names are resolved
+through imports (``QualifiedNameProvider``): ``import multiprocessing as mp``,
+``from multiprocessing import get_context``, ``multiprocessing.context``,
+``from concurrent import futures``.  A context assigned to a name or attribute
+(``self._ctx = mp.get_context("fork")``) is followed to where it makes
+processes, by that name, anywhere in the file.  The arm of an ``if`` on a
+pickling predicate that strip removes is not read: what it did goes with it.
+
+Only files that mention one of ``WORDS`` get this closer look (``needs_reading``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Collection, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNameSource
+
+from ..codemod import finding
+from ..read.common import code
+from ..report import Finding
+from .strip_predicates import predicate_call
+
+FORK_NOT_FORCED = "CM209"  # processes start, or jobs were pickled, and nothing forces fork
+OTHER_START_METHOD = "CM210"  # a call or argument that selects (or can) another start method
+START_METHOD_FROM_ENV = "CM211"  # an environment variable read for the start method
+
+# A file needs a close look only if it mentions one of these ...
+WORDS = ("start_method", "START_METHOD", "get_context", "Process", "Pool", "mp_context")
+# ... and one of these: what every name resolved here is imported from.
+MODULES = ("multiprocessing", "concurrent", "START_METHOD", "start_method")
+
+FORK = "fork"
+DEFAULT = "default"  # no method named (get_context(), mp_context=None): the platform's
+UNKNOWN = "unknown"  # not a literal: can be anything
+
+_MP = "multiprocessing"
+_SET_START_METHOD = "set_start_method"
+_GET_CONTEXT = "get_context"
+# Process classes and pools that start with the default method, and how each is
+# made from a fork context instead.
+_DEFAULT_STARTS = {
+    "multiprocessing.Process": "Process",
+    "multiprocessing.context.Process": "Process",
+    "multiprocessing.Pool": "Pool",
+    "multiprocessing.pool.Pool": "Pool",
+}
+_EXECUTORS = frozenset({"concurrent.futures.ProcessPoolExecutor",
+                        "concurrent.futures.process.ProcessPoolExecutor"})
+# Where a context is passed: (position, keyword); Process takes none.
+_CONTEXT_ARGUMENTS = {"Process": None, "Pool": (4, "context")}
+_EXECUTOR_ARGUMENT = (1, "mp_context")
+# Classes of multiprocessing.context that name their method.
+_CONTEXT_CLASSES = {f"multiprocessing.context.{prefix}Context": method for prefix, method in
+                    (("Fork", "fork"), ("Spawn", "spawn"), ("ForkServer", "forkserver"))}
+_METHOD_PROCESSES = {f"multiprocessing.context.{prefix}Process": method for prefix, method in
+                     (("Fork", "fork"), ("Spawn", "spawn"), ("ForkServer", "forkserver"))}
+_ENV_CALLS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ.pop"})
+_ENVIRON = "os.environ"
+_ENV_MARK = "START_METHOD"
+
+_WHY = "which would pickle the job"
+_DEFAULTS = ("the default start method (forkserver on Linux since Python 3.14, spawn on macOS) "
+             "would pickle the job")
+_FORK_CONTEXT = 'multiprocessing.get_context("fork")'
+_SHORT = 60  # longer code is shown as `func(...)`
+
+
+def needs_reading(text: str) -> bool:
+    """Whether a file can hold anything this module reports (a plain text test)."""
+    return any(word in text for word in WORDS) and any(word in text for word in MODULES)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A line of the file that one finding is about."""
+
+    line: int
+    column: int
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class StartMethodFacts:
+    """What one file does about start methods (picklable: it crosses from the scan)."""
+
+    sets_fork: bool = False  # calls set_start_method("fork")
+    sets_other: bool = False  # calls set_start_method with anything else (reported)
+    fork_context: bool = False  # makes a fork context (get_context("fork"))
+    context_starts: bool = False  # starts processes from a context it names (any method)
+    # processes started with the platform's default method: (line, column, the fix
+    # there, or "" for a subclass of Process, made wherever it is instantiated)
+    default_starts: Tuple[Tuple[int, int, str], ...] = ()
+    selections: Tuple[Place, ...] = ()  # CM210 and CM211, in this file
+
+
+def _shown(node: cst.CSTNode) -> str:
+    """``node`` as written, or ``func(...)`` when that is long or spans lines."""
+    text = code(node).strip()
+    if isinstance(node, cst.Call) and ("\n" in text or len(text) > _SHORT):
+        return f"{code(node.func).strip()}(...)"
+    return text
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.Arg]:
+    for index, arg in enumerate(call.args):
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg
+        elif arg.star:
+            return arg  # *args: unknown
+        elif index == position:
+            return arg
+    return None
+
+
+def _literal_method(value: cst.BaseExpression) -> str:
+    if m.matches(value, m.Name("None")):
+        return DEFAULT
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+        evaluated = value.evaluated_value
+        if isinstance(evaluated, str):
+            return evaluated
+    return UNKNOWN
+
+
+def _method_argument(call: cst.Call) -> Tuple[str, Optional[cst.Arg]]:
+    """The start method a ``set_start_method``/``get_context`` call names, and its argument."""
+    arg = _argument(call, 0, "method")
+    if arg is None:
+        return DEFAULT, None
+    if arg.star:
+        return UNKNOWN, arg
+    return _literal_method(arg.value), arg
+
+
+def _fork_call(call: cst.Call, method_arg: Optional[cst.Arg]) -> str:
+    """The call as it should read: the same callee, ``"fork"`` as its method, in
+    the quotes the file used, other keywords (``force=True``) kept."""
+    quote = '"'
+    if method_arg is not None and isinstance(method_arg.value, cst.SimpleString):
+        quote = method_arg.value.quote[-1]
+    args = [f"{quote}fork{quote}"]
+    args += [code(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip()
+             for arg in call.args if arg is not method_arg]
+    return f"{code(call.func).strip()}({', '.join(args)})"
+
+
+def _selects(method: str) -> str:
+    return "can select" if method == UNKNOWN else "selects"
+
+
+def _target_names(target: cst.BaseExpression) -> Set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {name for element in target.elements for name in _target_names(element.value)}
+    return set()
+
+
+class _Frame:
+    """One function's (or the module's) assignments and environment reads,
+    for following a read into a start method."""
+
+    def __init__(self) -> None:
+        self.assignments: List[Tuple[Set[str], cst.BaseExpression]] = []
+        self.selector_arguments: List[cst.BaseExpression] = []
+        self.env_reads: List[Tuple[cst.CSTNode, bool]] = []  # (read, named START_METHOD)
+
+    def reads_into_selectors(self) -> List[cst.CSTNode]:
+        """The environment reads that reach a selector's argument, or are named for it."""
+        reached: Set[cst.CSTNode] = set()
+        names: Set[str] = set()
+        pending = list(self.selector_arguments)
+        while pending:
+            expression = pending.pop()
+            reached.update(m.findall(expression, m.Call() | m.Subscript()))
+            new = {name.value for name in m.findall(expression, m.Name())} - names
+            names |= new
+            pending.extend(value for targets, value in self.assignments if targets & new)
+        return [read for read, named in self.env_reads if named or read in reached]
+
+
+class StartMethodReader(cst.CSTVisitor):
+    """What a file does about start methods: see ``StartMethodFacts``."""
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+
+    def __init__(self, predicates: Collection[str] = ()) -> None:
+        super().__init__()
+        call = predicate_call(predicates)
+        self.predicate_test = call
+        self.negated_predicate_test = m.UnaryOperation(operator=m.Not(), expression=call)
+        self.removed_arms: Set[cst.CSTNode] = set()  # what strip's predicate folding drops
+        self.frames = [_Frame()]
+        self.sets_fork = self.sets_other = self.fork_context = self.context_starts = False
+        self.imports_multiprocessing = False
+        # name or attribute as written -> method of the context assigned to it
+        self.contexts: Dict[str, str] = {}
+        # starts from a context held by a name or attribute, looked up at the end:
+        # (the start, the name as written, the fix, the argument that passes it)
+        self.named_starts: List[Tuple[cst.Call, str, str, Optional[cst.Arg]]] = []
+        self.default_starts: List[Tuple[cst.CSTNode, str]] = []
+        self.places: List[Tuple[cst.CSTNode, str, str]] = []  # (node, code, message)
+        self.written_to: Set[cst.CSTNode] = set()  # assignment targets: no env reads
+        self.facts = StartMethodFacts()
+
+    def _facts(self) -> StartMethodFacts:
+        def at(node: cst.CSTNode) -> Tuple[int, int]:
+            start = self.get_metadata(PositionProvider, node).start
+            return start.line, start.column
+
+        starts = sorted((*at(node), fix) for node, fix in self.default_starts)
+        places = {Place(*at(node), found, message) for node, found, message in self.places}
+        return StartMethodFacts(self.sets_fork, self.sets_other, self.fork_context,
+                                self.context_starts, tuple(starts),
+                                tuple(sorted(places, key=_place_order)))
+
+    # Names -----------------------------------------------------------------------------------
+
+    def _imported(self, node: cst.CSTNode) -> List[str]:
+        return [q.name for q in self.get_metadata(QualifiedNameProvider, node, set())
+                if q.source is QualifiedNameSource.IMPORT]
+
+    def _is(self, node: cst.CSTNode, suffix: str) -> bool:
+        """Whether ``node`` names ``multiprocessing``'s function ``suffix`` (through
+        ``multiprocessing.context`` too)."""
+        return any(name.startswith(_MP + ".") and name.endswith("." + suffix)
+                   for name in self._imported(node))
+
+    def _context_method(self, value: cst.BaseExpression) -> Optional[str]:
+        """The method of the context ``value`` makes, if it makes one here: a
+        ``get_context(...)`` call or a ``multiprocessing.context`` class."""
+        if isinstance(value, cst.Call):
+            if self._is(value.func, _GET_CONTEXT):
+                return _method_argument(value)[0]
+            for name in self._imported(value.func):
+                if name in _CONTEXT_CLASSES:
+                    return _CONTEXT_CLASSES[name]
+        return None
+
+    def _context_of(self, value: cst.BaseExpression) -> str:
+        """The method of the context an argument or receiver holds: a method,
+        ``DEFAULT``, ``UNKNOWN``, or ``"=" + name`` for a name or attribute to
+        look up once the whole file is read."""
+        if m.matches(value, m.Name("None")):
+            return DEFAULT
+        method = self._context_method(value)
+        if method is not None:
+            return method
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            names = self._imported(value)
+            if _MP in names:
+                return DEFAULT  # the module itself acts as the default context
+            if not names:
+                written = get_full_name_for_node(value)
+                return "=" + written if written else UNKNOWN
+        return UNKNOWN
+
+    # Scopes ----------------------------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if node in self.removed_arms:
+            return False
+        return super().on_visit(node)
+
+    def visit_If(self, node: cst.If) -> None:
+        """``if p(): A`` loses ``A`` to strip, ``if not p(): A else: B`` loses ``B``."""
+        if m.matches(node.test, self.predicate_test):
+            self.removed_arms.add(node.body)
+        elif m.matches(node.test, self.negated_predicate_test) and node.orelse is not None:
+            self.removed_arms.add(node.orelse)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.frames.append(_Frame())
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._report_env_reads(self.frames.pop())
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self._report_env_reads(self.frames[0])
+        for node, written, fix, arg in self.named_starts:
+            method = self.contexts.get(written)
+            if method == DEFAULT:
+                self.default_starts.append((node, fix))
+            elif method is not None:
+                self.context_starts = True  # fork, or another reported where it is made
+            elif arg is not None:
+                self.context_starts = True
+                self._report_argument(arg)  # passed to a process pool: a context for sure
+            elif self.imports_multiprocessing:
+                self.default_starts.append((node, fix))  # ctx.Process(): most likely one
+        self.facts = self._facts()  # positions are at hand only during the visit
+
+    # Imports and assignments -----------------------------------------------------------------
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if any(alias.evaluated_name.split(".")[0] == _MP for alias in node.names):
+            self.imports_multiprocessing = True
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and not node.relative and \
+                (get_full_name_for_node(node.module) or "").split(".")[0] == _MP:
+            self.imports_multiprocessing = True
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.written_to.add(node.target)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assigned(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.written_to.add(node.target)
+        if node.value is not None:
+            self._assigned(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.written_to.add(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self.written_to.add(node.target)
+
+    def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        self.frames[-1].assignments.append((_target_names(target), value))
+        method = self._context_method(value)
+        written = get_full_name_for_node(target) if isinstance(
+            target, (cst.Name, cst.Attribute)) else None
+        if method is not None and written:
+            self.contexts[written] = method
+
+    # What selects a method, or starts a process ---------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        names = self._imported(func)
+        if self._is(func, _SET_START_METHOD):
+            self._set_start_method(node)
+        elif self._is(func, _GET_CONTEXT):
+            self._get_context(node)
+        elif any(name in _ENV_CALLS for name in names):
+            key = _argument(node, 0, "key")
+            self._env_read(node, key.value if key is not None else None)
+        elif not any(self._named_start(node, name) for name in names):
+            # ctx.Process(), or get_context().Pool(), which QualifiedNameProvider
+            # names multiprocessing.get_context.Pool
+            if isinstance(func, cst.Attribute) and func.attr.value in _CONTEXT_ARGUMENTS and (
+                    not names or isinstance(func.value, cst.Call)):
+                self._start_from(node, func.value, func.attr.value)
+
+    def _named_start(self, node: cst.Call, name: str) -> bool:
+        """Whether ``node``, a call of what is imported as ``name``, starts a
+        process or makes a context that names its method; if so, noted."""
+        if name in _DEFAULT_STARTS:
+            kind = _DEFAULT_STARTS[name]
+            self._start(node, f"{_FORK_CONTEXT}.{kind}(...)", _CONTEXT_ARGUMENTS[kind])
+        elif name in _EXECUTORS:
+            fix = f"{code(node.func).strip()}(..., mp_context={_FORK_CONTEXT})"
+            self._start(node, fix, _EXECUTOR_ARGUMENT)
+        elif name in _CONTEXT_CLASSES:
+            method = _CONTEXT_CLASSES[name]
+            if method == FORK:
+                self.fork_context = True
+            else:
+                self._report(node, OTHER_START_METHOD,
+                             f"{_shown(node)} selects the {method} start method, {_WHY}: "
+                             f"write {_FORK_CONTEXT}")
+        elif name in _METHOD_PROCESSES:
+            method = _METHOD_PROCESSES[name]
+            self.context_starts = True
+            if method != FORK:
+                self._report(node, OTHER_START_METHOD,
+                             f"{_shown(node)} starts with the {method} start method, {_WHY}: "
+                             f"write {_FORK_CONTEXT}.Process(...)")
+        else:
+            return False
+        return True
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if node not in self.written_to and _ENVIRON in self._imported(node.value) \
+                and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            self._env_read(node, node.slice[0].slice.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        """A subclass of ``multiprocessing.Process`` starts processes too."""
+        for base in node.bases:
+            if any(_DEFAULT_STARTS.get(name) == "Process" for name in self._imported(base.value)):
+                self.default_starts.append((node.name, ""))
+
+    def _set_start_method(self, node: cst.Call) -> None:
+        method, arg = _method_argument(node)
+        if arg is not None:
+            self.frames[-1].selector_arguments.append(arg.value)
+        if method == FORK:
+            self.sets_fork = True
+            return
+        self.sets_other = True
+        self._report(node, OTHER_START_METHOD,
+                     f"{_shown(node)} {_selects(method)} a start method other than fork, "
+                     f"{_WHY}: write {_fork_call(node, arg)}")
+
+    def _get_context(self, node: cst.Call) -> None:
+        method, arg = _method_argument(node)
+        if arg is not None:
+            self.frames[-1].selector_arguments.append(arg.value)
+        if method == FORK:
+            self.fork_context = True
+        elif method != DEFAULT:
+            self._report(node, OTHER_START_METHOD,
+                         f"{_shown(node)} {_selects(method)} a start method other than fork, "
+                         f"{_WHY}: write {_fork_call(node, arg)}")
+
+    def _start(self, node: cst.Call, fix: str,
+               parameter: Optional[Tuple[int, str]]) -> None:
+        """``Process(...)``, ``Pool(...)``, ``ProcessPoolExecutor(...)``, with the
+        context they may be given (``Pool(context=...)``, ``mp_context=...``)."""
+        arg = _argument(node, *parameter) if parameter else None
+        method = DEFAULT if arg is None else UNKNOWN if arg.star else self._context_of(arg.value)
+        if method == DEFAULT:
+            self.default_starts.append((node, fix))
+        elif method.startswith("="):
+            self.named_starts.append((node, method[1:], fix, arg))
+        else:  # fork; another method, reported where the context is made; or unknown
+            self.context_starts = True
+            if method == UNKNOWN:
+                self._report_argument(arg)
+
+    def _start_from(self, node: cst.Call, receiver: cst.BaseExpression, kind: str) -> None:
+        """``ctx.Process(...)``, ``get_context().Pool()``: a context's own."""
+        method = self._context_of(receiver)
+        fix = f"{_FORK_CONTEXT}.{kind}(...)"
+        if isinstance(receiver, cst.Call) and self._is(receiver.func, _GET_CONTEXT):
+            fix = f"{_fork_call(receiver, _method_argument(receiver)[1])}.{kind}(...)"
+        if method == DEFAULT:
+            self.default_starts.append((node, fix))
+        elif method.startswith("="):
+            self.named_starts.append((node, method[1:], fix, None))
+        elif method != UNKNOWN:  # fork, or another reported where the context is made
+            self.context_starts = True
+
+    def _report_argument(self, arg: cst.Arg) -> None:
+        """A context passed to a process pool that is none this file makes."""
+        keyword = arg.keyword.value if arg.keyword is not None else None
+        shown = code(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip()
+        fix = f"{keyword}={_FORK_CONTEXT}" if keyword else _FORK_CONTEXT
+        self._report(arg, OTHER_START_METHOD,
+                     f"{shown} can select a start method other than fork, {_WHY}: pass {fix}")
+
+    # Environment variables -------------------------------------------------------------------
+
+    def _env_read(self, node: cst.CSTNode, key: Optional[cst.BaseExpression]) -> None:
+        named = False
+        if key is not None:
+            text = _literal_method(key) if isinstance(
+                key, (cst.SimpleString, cst.ConcatenatedString)) else get_full_name_for_node(key)
+            named = _ENV_MARK in (text or "").upper()
+        self.frames[-1].env_reads.append((node, named))
+
+    def _report_env_reads(self, frame: _Frame) -> None:
+        for read in frame.reads_into_selectors():
+            self._report(read, START_METHOD_FROM_ENV,
+                         f"{_shown(read)} lets the environment choose the start method, "
+                         'which must be fork (the others would pickle the job): drop the read '
+                         'and use "fork"')
+
+    def _report(self, node: cst.CSTNode, found: str, message: str) -> None:
+        self.places.append((node, found, message))
+
+
+def _place_order(place: Place) -> Tuple[int, int, str]:
+    return place.line, place.column, place.code
+
+
+def read_start_method(wrapper: cst.MetadataWrapper,
+                      predicates: Collection[str] = ()) -> StartMethodFacts:
+    """What the file in ``wrapper`` does about start methods, once the
+    ``if``s on ``predicates`` are decided as strip decides them."""
+    reader = StartMethodReader(predicates)
+    wrapper.visit(reader)
+    return reader.facts
+
+
+# The whole tree ------------------------------------------------------------------------------
+
+Where = Tuple[Path, int, int]
+
+
+def _fork_not_forced(shown_fix: Optional[str], others: int) -> str:
+    more = f" (and at {others} other place{'s' if others > 1 else ''})" if others else ""
+    fix = 'call multiprocessing.set_start_method("fork") at the program\'s start'
+    if shown_fix is None:  # no process start found: where job pickling was
+        return f"nothing in the tree forces fork: {_DEFAULTS}; {fix}"
+    here = f", or write {shown_fix} here" if shown_fix else ""
+    return f"starts a process, and nothing in the tree forces fork: {_DEFAULTS}; {fix}{here}{more}"
+
+
+def start_method_findings(facts: Mapping[Path, StartMethodFacts],
+                          pickling: Sequence[Where]) -> Dict[Path, List[Finding]]:
+    """Every file's start-method findings, CM209 (at most one, for the tree) among them.
+
+    ``facts`` are the files that processes will start from after strip (the job
+    pickler, which strip deletes, is not among them); ``pickling`` the places
+    where the tree used job pickling, best first (``strip``'s own findings).
+    CM209 goes on the first process started with the default method, or else on
+    the first of ``pickling``; not at all when a ``set_start_method`` call is in
+    the tree (``"fork"``, or another reported with the fix that forces fork),
+    or when every process starts from a context already (a fork one, or another
+    reported where it is made).
+    """
+    found: Dict[Path, List[Finding]] = {}
+    for path in sorted(facts):
+        for place in facts[path].selections:
+            found.setdefault(path, []).append(
+                finding(path, place.line, place.code, place.message, column=place.column))
+    # Calls first: a subclass of Process (no fix of its own) only when there is none.
+    starts = sorted(((path, line, column, fix) for path, fact in facts.items()
+                     for line, column, fix in fact.default_starts),
+                    key=lambda start: (not start[3], start))
+    forced = any(f.sets_fork or f.sets_other for f in facts.values())
+    if forced:
+        return found
+    if starts:
+        path, line, column, fix = starts[0]
+        message = _fork_not_forced(fix, len(starts) - 1)
+    elif pickling and not any(f.fork_context or f.context_starts for f in facts.values()):
+        path, line, column = pickling[0]
+        message = _fork_not_forced(None, 0)
+    else:
+        return found
+    found.setdefault(path, []).append(finding(path, line, FORK_NOT_FORCED, message,
+                                              column=column))
+    found[path].sort(key=lambda f: (f.line, f.column, f.code))
+    return found
