@@ -116,6 +116,15 @@ class HierarchyCheck:
             self.problem(name, f"it defines {_names(reduce)}, which decides its pickle; the "
                                "declarations could not express it, and JobPickler would bypass it")
         facts = self.classes[name]
+        if facts.restore_how == "assign" and (
+                "__new__" in info.defines or any(
+                    isinstance(base, ClassInfo) and "__new__" in base.defines
+                    for _, base in self.index.ancestors(info))):
+            self.problem(name, "its __setstate__ replaces self.__dict__ with the state, dropping "
+                               "what __new__ set; the interface updates __dict__ instead")
+        if facts.restore_how not in ("", "update", "assign", "super") and len(info.bases) != 1:
+            self.problem(name, f"its __setstate__ calls {facts.restore_how}.__setstate__ among "
+                               "several bases; only super().__setstate__(state) is read then")
         if facts.refuses:
             metaclass = info.keywords.get("metaclass")
             if metaclass is not None and self._metaclass(info) not in SAFE_METACLASSES:
@@ -164,11 +173,22 @@ class HierarchyCheck:
             if facts.refuses:
                 self.problem(name, f"its own hooks override the refusal of {short}, which a "
                                    "JobUnserializable base cannot express")
-            if own.has_setstate and facts.restores:
+            if own.reads_state and facts.restores:
+                self.problem(name, f"its __setstate__ reads members from the state, which "
+                                   f"{short}'s @on_restore {', '.join(facts.restores)} would "
+                                   "run before and may change")
+            if own.has_setstate and facts.restores and own.restore_how in ("update", "assign", ""):
                 self.problem(name, f"its own __setstate__ replaces {short}'s, whose @on_restore "
                                    f"{', '.join(facts.restores)} would run for it too")
             for clear in facts.clears:
-                if clear.scope in own.scopes and not any(
+                if clear.scope in own.inherits_state:
+                    # Its own hook edits the base's state: the declarations add up, as long
+                    # as it does not edit a member the base already declares.
+                    if any(c.member == clear.member and c.scope == clear.scope
+                           for c in own.clears):
+                        self.problem(name, f"its own hook edits {clear.member!r} again after "
+                                           f"{short} declared it; one declaration must win")
+                elif clear.scope in own.scopes and not any(
                         c.member == clear.member and c.scope == clear.scope for c in own.clears):
                     self.problem(name, f"its own hook keeps {clear.member!r}, which the "
                                        f"declaration inherited from {short} would drop")
@@ -189,6 +209,19 @@ class HierarchyCheck:
                 self.problem(name, f"subclasses {', '.join(overriding)} override the refusal "
                                    "with their own hooks, which a JobUnserializable base would "
                                    "not allow")
+
+    def _next_is_interface(self, info: ClassInfo, migrated: Set[str]) -> bool:
+        """Whether the base's hooks that super() reaches are JobSerializable's: some
+        ancestor is, or becomes, JobSerializable (and none keeps hand-written hooks,
+        which _settle checks on its own)."""
+        for _, base in self.index.ancestors(info):
+            if is_interface_class(self.index, base, self.interface_modules):
+                return True
+            if isinstance(base, ClassInfo) and (
+                    base.name in migrated or getattr(self.classes.get(base.name),
+                                                     "has_interface", False)):
+                return True
+        return False
 
     def _settle(self, candidates: Set[str]) -> None:
         """A class whose base keeps hand-written hooks stays too; repeat until
@@ -215,5 +248,11 @@ class HierarchyCheck:
                         self.problem(name, f"its base {base.short} keeps its own "
                                            f"{_names(shadowed)}, which calls would reach once "
                                            "the class's own is removed")
+                if (own.inherits_state or own.restore_how not in ("", "update", "assign")) and \
+                        not self._next_is_interface(info, migrated):
+                    self.problem(name, "its hooks call the base's (super().__getstate__() or "
+                                       "__setstate__), which is not JobSerializable's: for object "
+                                       "since Python 3.11, __getstate__ returns self.__dict__ "
+                                       "itself, which the edits change")
                 if name in self.problems:
                     changed = True

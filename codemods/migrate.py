@@ -8,6 +8,7 @@ self-check reads the result back (``read/declarations.py``) and compares.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Set
@@ -35,7 +36,7 @@ from .interface import (
     top_package,
     uses_relative_imports,
 )
-from .read.class_hooks import methods_of, read_class
+from .read.class_hooks import RESTORE_METHOD, methods_of, read_class
 from .read.declarations import read_declarations
 from .read.job_pickler import PicklerFacts, read_job_pickler
 from .read.module_index import ModuleIndex
@@ -69,6 +70,12 @@ class ClassFacts:
     restores: tuple = ()  # methods that run on restore once migrated
     has_setstate: bool = False  # its own __setstate__
     deleted_job_methods: tuple = ()  # job-state methods the migration deletes
+    # scopes whose builder starts from the base's state (super().__getstate__())
+    inherits_state: tuple = ()
+    # how its __setstate__ restores: "update", "assign", "super", a base's name, or ""
+    restore_how: str = ""
+    new_restore: bool = False  # migrating it makes a new @on_restore method
+    reads_state: bool = False  # its restore code reads members from the state
 
 
 @dataclass
@@ -85,6 +92,9 @@ class Plan:
     kept_job_methods: Set[str] = field(default_factory=set)
     # top package ("" outside any) -> the interface module its files import
     interface_modules: Dict[str, str] = field(default_factory=dict)
+    # class -> the name of its new @on_restore method, where _on_restore is taken
+    # in its hierarchy (a subclass's would override its base's, which would not run)
+    restore_names: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,6 +129,11 @@ def class_facts(name: str, node: cst.ClassDef, job_methods) -> Optional[ClassFac
         restores=tuple(declared.restore_methods),
         has_setstate=bool(reading and "__setstate__" in reading.hooks),
         deleted_job_methods=deleted,
+        inherits_state=tuple(sorted({b.scope for b in reading.builders.values() if b.inherits}))
+        if reading else (),
+        restore_how=reading.restore.how if reading and reading.restore else "",
+        new_restore=bool(reading and reading.restore_method),
+        reads_state=bool(reading and reading.restore and reading.restore.read_after),
     )
 
 
@@ -171,7 +186,7 @@ class MigrateClasses(ContextAwareTransformer):
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef):
         name = ".".join(part for part in self._nesting if part)
         self._nesting.pop()
-        reading = read_class(original, self.settings.job_methods)
+        reading = read_class(original, self.settings.job_methods, self.plan.restore_names.get(name))
         if reading is None:
             return updated
         path = self.context.scratch["path"]
@@ -371,6 +386,7 @@ def make_plan(facts: Mapping[Path, FileFacts], index: Optional[TreeIndex],
                         or (base.name in classes and classes[base.name].has_interface))):
                 plan.inherits_interface.add(name)
                 break
+    plan.restore_names = _restore_names(classes, plan.migrated, index)
     for file_facts in facts.values():
         pickling = file_facts.pickling
         removable = set()
@@ -384,6 +400,34 @@ def make_plan(facts: Mapping[Path, FileFacts], index: Optional[TreeIndex],
         plan.kept_job_methods.update(
             method for method, function in pickling.job_method_refs if function not in removable)
     return plan
+
+
+def _restore_names(classes: Mapping[str, ClassFacts], migrated, index: TreeIndex) -> Dict[str, str]:
+    """A name for each new ``@on_restore`` method that no class above or below it
+    uses: ``_on_restore``, else ``_on_restore_<class>``."""
+    names: Dict[str, str] = {}
+    new = [name for name in migrated if classes[name].new_restore]
+    depth = {name: sum(1 for _ in index.ancestors(index.defined_class(name))) for name in new}
+    for name in sorted(new, key=lambda n: (depth[n], n)):  # bases first: they keep the name
+        info = index.defined_class(name)
+        related = [base for _, base in index.ancestors(info) if isinstance(base, ClassInfo)]
+        related += index.subclasses(info)
+        taken = set()
+        for other in related:
+            taken |= other.methods
+            facts = classes.get(other.name)
+            if facts is None:
+                continue
+            if other.name in names or (other.name in migrated and facts.new_restore):
+                # A new method: its name once the plan has picked it, bases first.
+                taken.add(names.get(other.name, RESTORE_METHOD if depth.get(other.name, 0) <
+                                    depth[name] else ""))
+            else:
+                taken |= set(facts.restores)
+        if RESTORE_METHOD in taken:
+            short = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", info.short).lower().lstrip("_")
+            names[name] = f"{RESTORE_METHOD}_{short}"
+    return names
 
 
 def _interface_modules(facts: Mapping[Path, FileFacts], settings: Settings):

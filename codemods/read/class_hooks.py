@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Sequence
 import libcst as cst
 import libcst.matchers as m
 
-from ..policy import ALWAYS, JOB, ClassPolicy
+from ..policy import ALWAYS, JOB, ClassPolicy, mangle
 from .common import Unsupported
 from .raise_only import Refusal, read_raise_only
 from .setstate import Restore, read_setstate
@@ -73,8 +73,11 @@ def already_migrated(method: cst.FunctionDef) -> bool:
     )])]))
 
 
-def read_class(node: cst.ClassDef, job_methods: Sequence[str]) -> Optional[ClassReading]:
-    """The class's hooks read into a policy; None when it has no hook at all."""
+def read_class(node: cst.ClassDef, job_methods: Sequence[str],
+               restore_name: Optional[str] = None) -> Optional[ClassReading]:
+    """The class's hooks read into a policy; None when it has no hook at all.
+    A new ``@on_restore`` method is called ``restore_name`` when given (the plan
+    picks one no base or subclass uses), else ``_on_restore``."""
     methods = methods_of(node)
     hook_names = [
         name for name, method in methods.items()
@@ -120,14 +123,36 @@ def read_class(node: cst.ClassDef, job_methods: Sequence[str]) -> Optional[Class
             restore = read_setstate(setstate, methods)
             if isinstance(restore, Unsupported):
                 reading.problems.append(restore)
+            elif not _restore_agrees(reading, restore, setstate, node.name.value):
+                pass
             else:
                 reading.restore = restore
                 if restore.existing_method:
                     reading.policy.restore_methods.append(restore.existing_method)
                 elif restore.new_body:
-                    reading.restore_method = _fresh_name(RESTORE_METHOD, methods)
+                    reading.restore_method = _fresh_name(restore_name or RESTORE_METHOD, methods)
                     reading.policy.restore_methods.append(reading.restore_method)
     return reading
+
+
+def _restore_agrees(reading: ClassReading, restore: Restore, setstate, class_name: str) -> bool:
+    """Members set before the restore must be ones the state never holds; members
+    read from the state after it must be ones it does hold.  Else a problem."""
+    omitted = {c.member for c in reading.policy.clears
+               if c.scope == ALWAYS and c.value is None and c.factory is None}
+    for member in restore.set_before:
+        if mangle(member, class_name) not in omitted:
+            reading.problems.append(Unsupported(
+                setstate, f"__setstate__() sets {member!r} before restoring the state, which may "
+                          f"hold it (its __getstate__ does not leave {member!r} out)"))
+            return False
+    for member in restore.read_after:
+        if mangle(member, class_name) in omitted:
+            reading.problems.append(Unsupported(
+                setstate, f"__setstate__() reads {member!r} from the state, which its "
+                          "__getstate__ leaves out"))
+            return False
+    return True
 
 
 def _add_builder(reading: ClassReading, method: cst.FunctionDef, scope: str, allow_tuple: bool):

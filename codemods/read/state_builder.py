@@ -14,10 +14,12 @@ instance ``__dict__``, edit the copy in straight-line code and return it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import List, Optional, Union
 
 import libcst as cst
 import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
 
 from ..policy import Clear
 from .common import (
@@ -54,6 +56,9 @@ class StateBuilder:
     returned_tuple: Optional[cst.Tuple] = None
     self_name: str = "self"
     scope: str = "ALWAYS"
+    # Where the state came from: None for a copy of self.__dict__, "super" for
+    # super().<method>(), or the dotted name of the base whose <method>(self) it calls.
+    inherits: Optional[str] = None
 
     @property
     def method_stays(self) -> bool:
@@ -77,6 +82,19 @@ def _copy_of(dict_of_self):
         )
         | m.Dict(elements=[m.StarredDictElement(value=dict_of_self)])
     )
+
+
+def _inherited_state(self_name: str, method: str):
+    """``super().<method>()`` or ``Base.<method>(self)``."""
+    return m.Call(func=m.Attribute(value=m.Call(func=m.Name("super"), args=[]),
+                                   attr=m.Name(method)), args=[]) | m.Call(
+        func=m.Attribute(value=m.Name() | m.Attribute(), attr=m.Name(method)),
+        args=[m.Arg(value=m.Name(self_name), keyword=None, star="")])
+
+
+def _inherits(value: cst.Call) -> str:
+    owner = value.func.value
+    return "super" if isinstance(owner, cst.Call) else get_full_name_for_node(owner)
 
 
 def _small_statements(body: List[cst.BaseStatement]):
@@ -125,6 +143,17 @@ def read_state_builder(
     seen = set()
     returned = False
     for line, small in _small_statements(body):
+        if small is None and state is not None and isinstance(line, cst.For):
+            edits = _read_loop(line, state, name)
+            if isinstance(edits, Unsupported):
+                return edits
+            for key, clear in edits:
+                if key in seen:
+                    return Unsupported(line, f"{name}() edits {key!r} more than once")
+                seen.add(key)
+                result.entries.append(Entry(clear(scope), statement_comments(line)
+                                            if key == edits[0][0] else []))
+            continue
         if small is None:
             reason = _COMPOUND_REASONS.get(type(line), "has a statement that is not a plain edit")
             return Unsupported(line, f"{name}() {reason}; only straight-line edits are migrated")
@@ -141,13 +170,22 @@ def read_state_builder(
                     state, direct = small.targets[0].target.value, False
                 elif m.matches(small.value, dict_of_self):
                     state, direct = small.targets[0].target.value, True
+                elif m.matches(small.value, _inherited_state(me, name)):
+                    state, direct = small.targets[0].target.value, False
+                    result.inherits = _inherits(small.value)
                 else:
-                    return Unsupported(small, f"{name}() does not start from a copy of self.__dict__")
+                    return Unsupported(small, _start_reason(name, small.value, me))
                 result.comments.extend(comments)
                 continue
             if isinstance(small, cst.Return):
+                if small.value is not None and m.matches(small.value, _inherited_state(me, name)):
+                    result.inherits = _inherits(small.value)
+                    result.closing.extend(comments)
+                    returned = True
+                    state = "__never__"
+                    continue
                 return _read_return(small, name, None, dict_of_self, allow_tuple, result, comments)
-            return Unsupported(small, f"{name}() does not start from a copy of self.__dict__")
+            return Unsupported(small, _start_reason(name, small, me))
         if isinstance(small, cst.Return):
             if direct and result.entries:
                 return Unsupported(small, f"{name}() edits self.__dict__ itself, not a copy")
@@ -155,6 +193,16 @@ def read_state_builder(
             if isinstance(outcome, Unsupported):
                 return outcome
             returned = True
+            continue
+        if m.matches(small, m.Expr(value=m.ListComp() | m.SetComp() | m.GeneratorExp())):
+            edits = _read_comprehension(small.value, state, name)
+            if isinstance(edits, Unsupported):
+                return edits
+            for key, clear in edits:
+                if key in seen:
+                    return Unsupported(small, f"{name}() edits {key!r} more than once")
+                seen.add(key)
+                result.entries.append(Entry(clear(scope), comments if key == edits[0][0] else []))
             continue
         edit = _read_edit(small, state, name, guarded, comments)
         if isinstance(edit, Unsupported):
@@ -209,16 +257,18 @@ def _read_edit(small, state, name, guarded, comments):
         key = string_key(small.target.slice[0].slice.value)
         if key is not None:
             return key, lambda scope: Clear(key, scope), guarded.pop(key, []) + comments
-    if m.matches(
-        small,
-        m.Expr(value=m.Call(
+    if m.matches(small, m.Expr(value=m.Call(
             func=m.Attribute(value=m.Name(state), attr=m.Name("pop")),
-            args=[m.Arg(value=m.SimpleString(), keyword=None), m.Arg(value=m.Name("None"), keyword=None)],
-        )),
-    ):
+            args=[m.Arg(value=m.SimpleString(), keyword=None), m.ZeroOrOne(
+                m.Arg(keyword=None, star=""))]))):
+        # As a statement, pop's result goes unused: with a default it is a clear that
+        # may miss, without one a clear that raises KeyError, as del does.
         key = string_key(small.value.args[0].value)
-        if key is not None:
-            return key, lambda scope: Clear(key, scope, missing_ok=True), comments
+        if key is not None and (len(small.value.args) == 1 or _is_plain_value(
+                small.value.args[1].value)):
+            missing_ok = len(small.value.args) == 2
+            return key, lambda scope: Clear(key, scope, missing_ok=missing_ok), \
+                guarded.pop(key, []) + comments
     if m.matches(
         small,
         m.Assert(test=m.Comparison(
@@ -245,3 +295,90 @@ def _read_edit(small, state, name, guarded, comments):
             return key, lambda scope: Clear(key, scope, value=text, missing_ok=missing_ok), comments
         return Unsupported(small, f"{name}() sets {key!r} to a computed value ({code(value)})")
     return Unsupported(small, f"{name}() has a statement that is not a plain edit: {code(small).strip()}")
+
+
+def _is_plain_value(node: cst.BaseExpression) -> bool:
+    """A default whose evaluation has no effect (so dropping it changes nothing)."""
+    return is_constant(node) or isinstance(node, cst.Name) or empty_container_factory(node) \
+        is not None
+
+
+def _literal_names(node: cst.BaseExpression) -> Optional[List[str]]:
+    """The strings of a literal tuple, list or set of plain strings."""
+    if not isinstance(node, (cst.Tuple, cst.List, cst.Set)) or not node.elements:
+        return None
+    names = []
+    for element in node.elements:
+        key = string_key(element.value) if isinstance(element, cst.Element) else None
+        if key is None:
+            return None
+        names.append(key)
+    return names if len(set(names)) == len(names) else None
+
+
+def _read_loop(line: cst.For, state: str, name: str):
+    """``for k in ("a", "b"): del state[k]`` (or ``state.pop(k)``, ``state.pop(k, None)``):
+    [(key, Clear-maker)] in order, or Unsupported."""
+    names = _literal_names(line.iter)
+    body = line.body.body if isinstance(line.body, cst.IndentedBlock) else [line.body]
+    if (names is None or not isinstance(line.target, cst.Name) or line.orelse is not None
+            or line.asynchronous is not None or len(body) != 1
+            or not isinstance(body[0], (cst.SimpleStatementLine, cst.SimpleStatementSuite))
+            or len(body[0].body) != 1):
+        return Unsupported(line, f"{name}() has a loop; only straight-line edits, and loops "
+                                 "over a literal list of names that delete or pop each, are "
+                                 "migrated")
+    return _clears_over(line, names, line.target.value, body[0].body[0], state, name)
+
+
+def _read_comprehension(node, state: str, name: str):
+    """``[state.pop(k, None) for k in ("a", "b")]`` as a statement: as the loop."""
+    loop = node.for_in
+    names = _literal_names(loop.iter)
+    if (names is None or not isinstance(loop.target, cst.Name) or loop.ifs
+            or loop.inner_for_in is not None or loop.asynchronous is not None):
+        return Unsupported(node, f"{name}() edits the state in a comprehension that is not a "
+                                 "pop over a literal list of names")
+    return _clears_over(node, names, loop.target.value, cst.Expr(node.elt), state, name)
+
+
+def _clears_over(node, names, variable: str, small, state: str, name: str):
+    """The clears of ``small`` (an edit naming the key ``variable``) for each name."""
+    line = node
+    key_subscript = m.Subscript(value=m.Name(state), slice=[m.SubscriptElement(
+        slice=m.Index(value=m.Name(variable)))])
+    pop = m.Call(func=m.Attribute(value=m.Name(state), attr=m.Name("pop")),
+                 args=[m.Arg(value=m.Name(variable), keyword=None, star="")])
+    pop_default = m.Call(func=m.Attribute(value=m.Name(state), attr=m.Name("pop")), args=[
+        m.Arg(value=m.Name(variable), keyword=None, star=""), m.Arg(keyword=None, star="")])
+    if m.matches(small, m.Del(target=key_subscript) | m.Expr(value=pop)):
+        missing_ok = False
+    elif m.matches(small, m.Expr(value=pop_default)) and _is_plain_value(small.value.args[1].value):
+        missing_ok = True
+    else:
+        return Unsupported(line, f"{name}() has a loop over names whose body is not a plain "
+                                 f"deletion: {code(small).strip()}")
+    return [(key, partial(_clear_maker, key, missing_ok)) for key in names]
+
+
+def _clear_maker(key: str, missing_ok: bool, scope: str) -> Clear:
+    return Clear(key, scope, missing_ok=missing_ok)
+
+
+def _start_reason(name: str, node: cst.CSTNode, me: str) -> str:
+    """Why a state builder's first statement is not one we read, precisely."""
+    value = node.value if isinstance(node, (cst.Assign, cst.Return)) else node
+    if isinstance(value, cst.Dict) or m.matches(value, m.Call(func=m.Name("dict"))):
+        return (f"{name}() builds a dict of chosen members ({code(value).strip()[:60]}): that "
+                "pickle format is not self.__dict__ with edits, and saved pickles must keep "
+                "loading")
+    if isinstance(value, (cst.DictComp,)):
+        return f"{name}() filters self.__dict__ with a comprehension; no declaration says that"
+    if isinstance(value, (cst.Tuple, cst.List)):
+        return (f"{name}() builds a tuple or list state: that pickle format is not a dict, "
+                "and saved pickles must keep loading")
+    if m.matches(value, m.Call(func=m.Attribute(attr=m.Name("__getstate__")))):
+        return (f"{name}() starts from another class's __getstate__ "
+                f"({code(value).strip()}); only super().{name}() is read")
+    text = code(node).strip().splitlines()[0] if not isinstance(node, cst.FunctionDef) else ""
+    return f"{name}() does not start from a copy of self.__dict__: {text}"
