@@ -9,7 +9,7 @@ class WithCondition:
 class WithLoop:
     def __getstate__(self):
         state = self.__dict__.copy()
-        for key in ("a", "b"):
+        for key in self._transient:
             del state[key]
         return state
 
