@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.machinery
 from pathlib import Path
 from typing import Mapping, Optional, Tuple
@@ -65,14 +66,41 @@ def module_owner(root: Path, dotted: str) -> Optional[str]:
     return None
 
 
+def _candidates(top: str):
+    for name in [DEFAULT_NAME, FALLBACK_NAME, *(f"{FALLBACK_NAME}{n}" for n in range(2, 100))]:
+        yield f"{top}.{name}" if top else name
+
+
+@functools.lru_cache(maxsize=256)
+def existing_interface(root: Path, top: str) -> str:
+    """The interface module ``migrate`` wrote for the top package ``top``: the
+    first of the names ``choose_interface`` tries that holds our runtime, else
+    the default name (which may be the project's own module, or nothing)."""
+    for dotted in _candidates(top):
+        owner = module_owner(root, dotted)
+        if owner == "ours":
+            return dotted
+        if owner is None:
+            break  # choose_interface would have taken this one
+    return next(_candidates(top))
+
+
+def interface_for(path: Path, module_name: str, package_name: str,
+                  configured: Optional[str]) -> str:
+    """The interface module a file of the tree imports, as ``strip`` finds it."""
+    if configured:
+        return configured
+    from .codemod import module_names  # noqa: PLC0415 - avoids an import cycle
+
+    return existing_interface(module_names(path)[0], top_package(module_name, package_name))
+
+
 def choose_interface(root: Path, top: str) -> str:
     """The interface module for the top package ``top`` under ``root``:
     ``serialization``, unless the package has a module of that name that is not
     ours; then the first of ``job_serialization``, ``job_serialization2``, ...
     that is free or ours."""
-    names = [DEFAULT_NAME, FALLBACK_NAME, *(f"{FALLBACK_NAME}{n}" for n in range(2, 100))]
-    for name in names:
-        dotted = f"{top}.{name}" if top else name
+    for dotted in _candidates(top):
         if module_owner(root, dotted) in (None, "ours"):
             return dotted
     raise RuntimeError(f"no free module name for the interface in {root / top}")

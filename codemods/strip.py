@@ -51,7 +51,7 @@ from libcst.metadata import (
 )
 
 from .codemod import DELETE, Codemod, ParsedFile, Rewrite, finding, parse, visit_with_metadata
-from .interface import DEFAULT_NAME, interface_module
+from .interface import DEFAULT_NAME, interface_for, interface_module
 from .report import FileOutcome, Finding, Status
 from .settings import Settings
 from .sources import SourceFile
@@ -250,8 +250,11 @@ class StripCommand(ImportAwareCommand):
             plan = Plan(picklers=frozenset({configured} if configured else ()))
         self.plan = plan
         self.predicates = frozenset(self.settings.pickling_predicates)
-        self.interface = interface_module(context.full_module_name or "",
-                                          self.settings.interface_module)
+        self.interface = interface_for(
+            Path(context.filename), context.full_module_name or "",
+            context.full_package_name or "", self.settings.interface_module) \
+            if context.filename else interface_module(context.full_module_name or "",
+                                                      self.settings.interface_module)
         if self.interface in plan.foreign_interfaces:
             self.interface = ""  # the project's own module of that name: nothing to strip
         self.quiet_interface = kept_interface_names(self.settings)
@@ -514,7 +517,8 @@ class StripCodemod(Codemod):
                 for line, column, name in definitions(source.text, names)]
 
     def scan(self, parsed: ParsedFile) -> FileFacts:
-        interface = interface_module(parsed.module_name, self.settings.interface_module)
+        interface = interface_for(parsed.path, parsed.module_name, parsed.package_name,
+                                  self.settings.interface_module)
         if parsed.module_name == interface and (
                 self.settings.interface_module or INTERFACE_MARKER in parsed.source.text):
             # Only the module migrate wrote (or the one configured) is the interface:
@@ -613,7 +617,8 @@ class StripCodemod(Codemod):
         does not follow calls into other modules (nor rewrite Cython ones)."""
         calls = _CallsOut()
         visit_with_metadata(parsed.context(), parsed.module, calls)
-        interface = interface_module(parsed.module_name, self.settings.interface_module)
+        interface = interface_for(parsed.path, parsed.module_name, parsed.package_name,
+                                  self.settings.interface_module)
         findings = []
         for name in sorted(calls.called):
             module, _, function = name.rpartition(".")

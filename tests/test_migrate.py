@@ -263,3 +263,24 @@ def test_a_configured_module_that_is_not_the_interface_is_refused(tmp_path):
     assert "CM102" in result.output and "does not define JobSerializable" in result.output
     assert (tmp_path / "pkg" / "store.py").read_text() == CACHE_WITH_HOOKS
     assert (tmp_path / "pkg" / "codec.py").read_text() == own
+
+
+@pytest.mark.parametrize("layout", ["own_module", "init"])
+def test_strip_finds_the_interface_migrate_wrote_wherever_it_went(tmp_path, layout):
+    own = "import json\n\n\ndef dumps(value):\n    return json.dumps(value)\n"
+    if layout == "own_module":
+        files = {"pkg/__init__.py": "", "pkg/serialization.py": own, "pkg/store.py": CACHE_WITH_HOOKS}
+        interface, migrated = tmp_path / "pkg" / "job_serialization.py", "pkg/store.py"
+    else:
+        files = {"pkg/__init__.py": CACHE_WITH_HOOKS}
+        interface, migrated = tmp_path / "pkg" / "serialization.py", "pkg/__init__.py"
+    _write(tmp_path, files)
+    assert migrate(tmp_path).exit_code == 0
+    assert interface.exists()
+    result = CliRunner().invoke(cli.main, ["strip", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert not interface.exists()
+    text = (tmp_path / migrated).read_text()
+    assert "serialization" not in text and "JobSerializable" not in text and "@clear" not in text
+    if layout == "own_module":
+        assert (tmp_path / "pkg" / "serialization.py").read_text() == own
