@@ -84,8 +84,11 @@ members, run the ``@on_restore`` methods). Regular and job pickles both restore 
 as the old per-class reducers did. Everything else follows the usual rules, including a
 ``dispatch_table`` you set: its entry for an exact type wins over the generic rule, so a
 plugin rebuilt through its factory keeps its own reducer, which can call
-``job_state(plugin)``. Python 3.8 and newer run the generic rule from
-``Pickler.reducer_override``; older ones from a dispatch table that resolves subclasses.
+``job_state(plugin)``. A subclass that decides its own pickling, with a hand-written
+``__getstate__``, ``__reduce__`` or ``__reduce_ex__``, follows the usual rules too, as the
+old job pickler (whose entries were for exact types) left it to them. Python 3.8 and newer
+run the generic rule from ``Pickler.reducer_override``; older ones from a dispatch table
+that resolves subclasses.
 
 The job state of a class with a ``JOB``-scope ``custom`` member carries one extra key,
 ``"(job state)"``, which tells ``__setstate__`` to undo the job-scope conversions; keep it
@@ -766,8 +769,15 @@ class JobPickler(pickle.Pickler):
 
 def _generic_rule_policy(cls):
     """The policy with which JobPickler's generic rule pickles instances of ``cls``, or None
-    if the usual rules apply (including the refusal of a JobUnserializable class)."""
-    if issubclass(cls, JobSerializable) and not issubclass(cls, JobUnserializable):
+    if the usual rules apply: for the refusal of a JobUnserializable class, and for a class
+    whose pickling JobSerializable does not decide (a subclass with a hand-written
+    ``__getstate__``, ``__reduce__`` or ``__reduce_ex__``), which the old job pickler, with
+    entries for exact types only, also left to the usual rules."""
+    if issubclass(cls, JobSerializable) and not issubclass(cls, JobUnserializable) and (
+        cls.__getstate__ is JobSerializable.__getstate__
+        and cls.__reduce_ex__ is object.__reduce_ex__
+        and cls.__reduce__ is object.__reduce__
+    ):
         policy = _policy_of(cls)
         if type(policy.job) is _NoDictStateBuilder:
             raise policy.job.error()  # When the type is met: the fast path never checks.

@@ -134,6 +134,41 @@ def test_every_subclass_is_pickled_with_its_job_state(pickler_class):
     assert restored[1].parent is restored[0] and restored[2].parent is restored[0]
 
 
+class HandPickledLeaf(Node):
+    """A subclass that kept a hand-written __getstate__ (migrate left it)."""
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["cache"]
+        return state
+
+
+class ReducedLeaf(Node):
+    def __reduce__(self):
+        return ReducedLeaf, (self.name,)
+
+
+def _old_job_pickler_with_an_entry_for_node(obj):
+    """The old job pickler: a reducer for the exact type Node only."""
+    file = io.BytesIO()
+    pickler = pickle.Pickler(file)
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    pickler.dispatch_table[Node] = lambda node: (Node.__new__, (Node,), job_state(node))
+    pickler.dump(obj)
+    return pickle.loads(file.getvalue())
+
+
+@pytest.mark.parametrize("leaf", [HandPickledLeaf("hand"), ReducedLeaf("reduced")],
+                         ids=["getstate", "reduce"])
+def test_a_subclass_that_decides_its_own_pickling_follows_the_usual_rules(pickler_class, leaf):
+    restored = job_round_trip(pickler_class, leaf)
+    old = _old_job_pickler_with_an_entry_for_node(leaf)
+
+    assert type(restored) is type(old) is type(leaf)
+    assert restored.__dict__ == old.__dict__
+    assert "scheduler" in restored.__dict__  # not the generic rule's job state
+
+
 def test_the_regular_pickle_of_the_same_graph_keeps_job_scope_members():
     restored = pickle.loads(pickle.dumps(DeepLeaf("deep")))
 
