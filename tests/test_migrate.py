@@ -106,14 +106,15 @@ EQUIVALENCE_CASES = [
     "del_members", "pop_missing_ok", "assert_constant", "empty_factories", "copy_forms",
     "job_method", "merged_options", "single_quotes", "setstate_existing_method",
     "setstate_new_method", "literal_loops", "inherited_state", "setstate_forms",
-    "comments_above_hooks",
+    "comments_above_hooks", "guarded_deletions",
 ]
 MEMBERS = ["sink", "lock", "entries", "request", "profiler", "user", "on_done", "retries",
            "label", "verbose", "by_name", "pending", "seen", "a", "b", "c", "d",
            "_Widget__scheduler", "_Widget__cache", "name", "pipe", "timer", "trace", "handle",
            "data", "text", "_compiled", "total", "listeners", "_handle", "_cache", "_peer",
            "_timer", "_log", "monitor", "_stream", "_conn", "_scratch", "_tmp", "_x", "started",
-           "restarts", "_ready", "_lock", "items", "_index", "pool", "results", "file", "size"]
+           "restarts", "_ready", "_lock", "items", "_index", "pool", "results", "file", "size", "running", "_context", "connector", "delay",
+           "_parse_args", "_parse_args_stats", "record", "_renderer", "_id_cache", "names"]
 
 
 def _load(path: Path, name: str):

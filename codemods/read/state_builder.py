@@ -85,14 +85,17 @@ def _copy_of(dict_of_self):
 
 
 def _inherited_state(self_name: str, method: str):
-    """``super().<method>()`` or ``Base.<method>(self)``."""
-    return m.Call(func=m.Attribute(value=m.Call(func=m.Name("super"), args=[]),
+    """``super().<method>()`` or ``Base.<method>(self)``, or a ``.copy()`` of it."""
+    call = m.Call(func=m.Attribute(value=m.Call(func=m.Name("super"), args=[]),
                                    attr=m.Name(method)), args=[]) | m.Call(
         func=m.Attribute(value=m.Name() | m.Attribute(), attr=m.Name(method)),
         args=[m.Arg(value=m.Name(self_name), keyword=None, star="")])
+    return call | m.Call(func=m.Attribute(value=call, attr=m.Name("copy")), args=[])
 
 
 def _inherits(value: cst.Call) -> str:
+    if m.matches(value.func, m.Attribute(attr=m.Name("copy"))) and not value.args:
+        value = value.func.value  # super().__getstate__().copy()
     owner = value.func.value
     return "super" if isinstance(owner, cst.Call) else get_full_name_for_node(owner)
 
@@ -142,17 +145,24 @@ def read_state_builder(
     guarded = {}  # key -> comments of its `assert "key" in state`
     seen = set()
     returned = False
+    literals = {}  # local name -> the literal list of member names it holds
+
+    def add(edits, node, comments) -> Optional[Unsupported]:
+        for key, clear in edits:
+            if key in seen:
+                return Unsupported(node, f"{name}() edits {key!r} more than once")
+            seen.add(key)
+            result.entries.append(Entry(clear(scope), comments if key == edits[0][0] else []))
+        return None
+
     for line, small in _small_statements(body):
-        if small is None and state is not None and isinstance(line, cst.For):
-            edits = _read_loop(line, state, name)
-            if isinstance(edits, Unsupported):
-                return edits
-            for key, clear in edits:
-                if key in seen:
-                    return Unsupported(line, f"{name}() edits {key!r} more than once")
-                seen.add(key)
-                result.entries.append(Entry(clear(scope), statement_comments(line)
-                                            if key == edits[0][0] else []))
+        if small is None and state is not None and not returned and isinstance(
+                line, (cst.For, cst.If, cst.Try)):
+            edits = _read_compound(line, state, name, literals)
+            problem = edits if isinstance(edits, Unsupported) else add(
+                edits, line, statement_comments(line))
+            if problem is not None:
+                return problem
             continue
         if small is None:
             reason = _COMPOUND_REASONS.get(type(line), "has a statement that is not a plain edit")
@@ -184,6 +194,18 @@ def read_state_builder(
                     returned = True
                     state = "__never__"
                     continue
+                merged = _read_merged_dict(small.value, me, name, dict_of_self)
+                if merged is not None:
+                    if isinstance(merged, Unsupported):
+                        return merged
+                    result.inherits, edits = merged
+                    problem = add(edits, small, [])
+                    if problem is not None:
+                        return problem
+                    result.closing.extend(comments)
+                    returned = True
+                    state = "__never__"
+                    continue
                 return _read_return(small, name, None, dict_of_self, allow_tuple, result, comments)
             return Unsupported(small, _start_reason(name, small, me))
         if isinstance(small, cst.Return):
@@ -195,14 +217,16 @@ def read_state_builder(
             returned = True
             continue
         if m.matches(small, m.Expr(value=m.ListComp() | m.SetComp() | m.GeneratorExp())):
-            edits = _read_comprehension(small.value, state, name)
-            if isinstance(edits, Unsupported):
-                return edits
-            for key, clear in edits:
-                if key in seen:
-                    return Unsupported(small, f"{name}() edits {key!r} more than once")
-                seen.add(key)
-                result.entries.append(Entry(clear(scope), comments if key == edits[0][0] else []))
+            edits = _read_comprehension(small.value, state, name, literals)
+            problem = edits if isinstance(edits, Unsupported) else add(edits, small, comments)
+            if problem is not None:
+                return problem
+            continue
+        if m.matches(small, m.Assign(targets=[m.AssignTarget(target=m.Name())])) and \
+                _literal_names(small.value) is not None and \
+                small.targets[0].target.value not in (state, me):
+            literals[small.targets[0].target.value] = _literal_names(small.value)
+            result.comments.extend(comments)
             continue
         edit = _read_edit(small, state, name, guarded, comments)
         if isinstance(edit, Unsupported):
@@ -216,6 +240,11 @@ def read_state_builder(
         result.entries.append(Entry(clear(scope), comments))
     if not returned:
         return Unsupported(function, f"{name}() does not return its state")
+    for variable in literals:
+        # Read by exactly one loop or comprehension, and used nowhere else.
+        if len(m.findall(function.body, m.Name(variable))) != 2:
+            return Unsupported(function, f"{name}() uses the list {variable!r} other than as the "
+                                         "names one loop deletes")
     if direct and result.entries:
         return Unsupported(function, f"{name}() edits self.__dict__ itself, not a copy")
     for key in guarded:
@@ -253,22 +282,12 @@ def _read_edit(small, state, name, guarded, comments):
     subscript_of_state = m.Subscript(
         value=m.Name(state), slice=[m.SubscriptElement(slice=m.Index(value=m.SimpleString()))]
     )
-    if m.matches(small, m.Del(target=subscript_of_state)):
-        key = string_key(small.target.slice[0].slice.value)
-        if key is not None:
-            return key, lambda scope: Clear(key, scope), guarded.pop(key, []) + comments
-    if m.matches(small, m.Expr(value=m.Call(
-            func=m.Attribute(value=m.Name(state), attr=m.Name("pop")),
-            args=[m.Arg(value=m.SimpleString(), keyword=None), m.ZeroOrOne(
-                m.Arg(keyword=None, star=""))]))):
-        # As a statement, pop's result goes unused: with a default it is a clear that
-        # may miss, without one a clear that raises KeyError, as del does.
-        key = string_key(small.value.args[0].value)
-        if key is not None and (len(small.value.args) == 1 or _is_plain_value(
-                small.value.args[1].value)):
-            missing_ok = len(small.value.args) == 2
-            return key, lambda scope: Clear(key, scope, missing_ok=missing_ok), \
-                guarded.pop(key, []) + comments
+    # As a statement, pop's result goes unused: with a default it is a clear that may
+    # miss, without one a clear that raises KeyError, as del does.
+    deleted = _deletion(small, state, m.SimpleString())
+    key = string_key(deleted[0]) if deleted is not None else None
+    if key is not None:
+        return key, partial(_clear_maker, key, deleted[1]), guarded.pop(key, []) + comments
     if m.matches(
         small,
         m.Assert(test=m.Comparison(
@@ -316,25 +335,98 @@ def _literal_names(node: cst.BaseExpression) -> Optional[List[str]]:
     return names if len(set(names)) == len(names) else None
 
 
-def _read_loop(line: cst.For, state: str, name: str):
-    """``for k in ("a", "b"): del state[k]`` (or ``state.pop(k)``, ``state.pop(k, None)``):
-    [(key, Clear-maker)] in order, or Unsupported."""
-    names = _literal_names(line.iter)
+def _deletion(small, state: str, key):
+    """Whether ``small`` deletes ``key`` (a matcher) from the state: ``del state[k]`` or
+    ``state.pop(k)`` (strict), ``state.pop(k, <plain default>)`` (may miss); as
+    (matched key node, missing_ok), else None."""
+    subscript = m.Subscript(value=m.Name(state), slice=[m.SubscriptElement(
+        slice=m.Index(value=key))])
+    if m.matches(small, m.Del(target=subscript)):
+        return small.target.slice[0].slice.value, False
+    pop = m.Call(func=m.Attribute(value=m.Name(state), attr=m.Name("pop")), args=[
+        m.Arg(value=key, keyword=None, star=""), m.ZeroOrOne(m.Arg(keyword=None, star=""))])
+    if m.matches(small, m.Expr(value=pop)):
+        args = small.value.args
+        if len(args) == 2 and not _is_plain_value(args[1].value):
+            return None
+        return args[0].value, len(args) == 2
+    return None
+
+
+def _only_statement(block) -> Optional[cst.CSTNode]:
+    """The one small statement of a block (``x`` in ``if c: x``), else None."""
+    lines = block.body if isinstance(block, cst.IndentedBlock) else [block]
+    if len(lines) != 1 or not isinstance(lines[0], (cst.SimpleStatementLine,
+                                                    cst.SimpleStatementSuite)):
+        return None
+    return lines[0].body[0] if len(lines[0].body) == 1 else None
+
+
+def _guarded_deletion(line, state: str, key):
+    """A deletion that may miss, written with a guard: ``if k in state: del state[k]``
+    or ``try: del state[k]`` / ``except KeyError: pass``.  The key node, or None."""
+    if isinstance(line, cst.If) and line.orelse is None and m.matches(line.test, m.Comparison(
+            left=key, comparisons=[m.ComparisonTarget(operator=m.In(),
+                                                      comparator=m.Name(state))])):
+        deleted = _deletion(_only_statement(line.body), state, key)
+        if deleted is not None and code(deleted[0]) == code(line.test.left):
+            return deleted[0]
+    if isinstance(line, cst.Try) and line.orelse is None and line.finalbody is None and \
+            len(line.handlers) == 1 and m.matches(line.handlers[0], m.ExceptHandler(
+                type=m.Name("KeyError") | m.Tuple(elements=[m.Element(m.Name("KeyError"))]),
+                name=None)) and m.matches(_only_statement(line.handlers[0].body), m.Pass()):
+        deleted = _deletion(_only_statement(line.body), state, key)
+        if deleted is not None:
+            return deleted[0]
+    return None
+
+
+def _read_compound(line, state: str, name: str, literals):
+    """A compound statement that only deletes members: a guarded deletion of one
+    named member, or a loop over a literal list of names; [(key, Clear-maker)] or
+    Unsupported."""
+    if isinstance(line, cst.For):
+        return _read_loop(line, state, name, literals)
+    guarded = _guarded_deletion(line, state, m.SimpleString())
+    key = string_key(guarded) if guarded is not None else None
+    if key is not None:
+        return [(key, partial(_clear_maker, key, True))]
+    reason = _COMPOUND_REASONS[type(line)]
+    return Unsupported(line, f"{name}() {reason}; only straight-line edits (and deletions "
+                             "guarded by `if k in state` or `except KeyError`) are migrated")
+
+
+def _read_loop(line: cst.For, state: str, name: str, literals):
+    """``for k in ("a", "b"): del state[k]`` (or ``state.pop(k)``, ``state.pop(k, None)``,
+    a deletion guarded by ``if k in state`` or ``except KeyError``; the names may be a
+    local literal list): [(key, Clear-maker)] in order, or Unsupported."""
+    names = _names_of(line.iter, literals)
     body = line.body.body if isinstance(line.body, cst.IndentedBlock) else [line.body]
     if (names is None or not isinstance(line.target, cst.Name) or line.orelse is not None
-            or line.asynchronous is not None or len(body) != 1
-            or not isinstance(body[0], (cst.SimpleStatementLine, cst.SimpleStatementSuite))
-            or len(body[0].body) != 1):
+            or line.asynchronous is not None or len(body) != 1):
         return Unsupported(line, f"{name}() has a loop; only straight-line edits, and loops "
                                  "over a literal list of names that delete or pop each, are "
                                  "migrated")
-    return _clears_over(line, names, line.target.value, body[0].body[0], state, name)
+    variable = m.Name(line.target.value)
+    if isinstance(body[0], (cst.If, cst.Try)):
+        if _guarded_deletion(body[0], state, variable) is None:
+            return Unsupported(line, f"{name}() has a loop over names whose body is not a "
+                                     f"plain deletion: {code(body[0]).strip().splitlines()[0]}")
+        return [(key, partial(_clear_maker, key, True)) for key in names]
+    small = _only_statement(line.body)
+    return _clears_over(line, names, line.target.value, small, state, name)
 
 
-def _read_comprehension(node, state: str, name: str):
+def _names_of(node, literals) -> Optional[List[str]]:
+    if isinstance(node, cst.Name):
+        return literals.get(node.value)
+    return _literal_names(node)
+
+
+def _read_comprehension(node, state: str, name: str, literals):
     """``[state.pop(k, None) for k in ("a", "b")]`` as a statement: as the loop."""
     loop = node.for_in
-    names = _literal_names(loop.iter)
+    names = _names_of(loop.iter, literals)
     if (names is None or not isinstance(loop.target, cst.Name) or loop.ifs
             or loop.inner_for_in is not None or loop.asynchronous is not None):
         return Unsupported(node, f"{name}() edits the state in a comprehension that is not a "
@@ -344,25 +436,48 @@ def _read_comprehension(node, state: str, name: str):
 
 def _clears_over(node, names, variable: str, small, state: str, name: str):
     """The clears of ``small`` (an edit naming the key ``variable``) for each name."""
-    line = node
-    key_subscript = m.Subscript(value=m.Name(state), slice=[m.SubscriptElement(
-        slice=m.Index(value=m.Name(variable)))])
-    pop = m.Call(func=m.Attribute(value=m.Name(state), attr=m.Name("pop")),
-                 args=[m.Arg(value=m.Name(variable), keyword=None, star="")])
-    pop_default = m.Call(func=m.Attribute(value=m.Name(state), attr=m.Name("pop")), args=[
-        m.Arg(value=m.Name(variable), keyword=None, star=""), m.Arg(keyword=None, star="")])
-    if m.matches(small, m.Del(target=key_subscript) | m.Expr(value=pop)):
-        missing_ok = False
-    elif m.matches(small, m.Expr(value=pop_default)) and _is_plain_value(small.value.args[1].value):
-        missing_ok = True
-    else:
-        return Unsupported(line, f"{name}() has a loop over names whose body is not a plain "
-                                 f"deletion: {code(small).strip()}")
-    return [(key, partial(_clear_maker, key, missing_ok)) for key in names]
+    deleted = _deletion(small, state, m.Name(variable)) if small is not None else None
+    if deleted is None:
+        what = code(small).strip() if small is not None else "several statements"
+        return Unsupported(node, f"{name}() has a loop over names whose body is not a plain "
+                                 f"deletion: {what}")
+    return [(key, partial(_clear_maker, key, deleted[1])) for key in names]
 
 
 def _clear_maker(key: str, missing_ok: bool, scope: str) -> Clear:
     return Clear(key, scope, missing_ok=missing_ok)
+
+
+def _read_merged_dict(value, me: str, name: str, dict_of_self):
+    """``{**self.__dict__, "k": None, "cache": {}}`` (or ``{**super().__getstate__(), ...}``):
+    (inherits, [(key, Clear-maker)]), Unsupported for such a dict with another value, or
+    None for anything else."""
+    if not isinstance(value, cst.Dict) or not value.elements or not m.matches(
+            value.elements[0], m.StarredDictElement(value=dict_of_self | _inherited_state(
+                me, name))):
+        return None
+    first = value.elements[0].value
+    inherits = None if m.matches(first, dict_of_self) else _inherits(first)
+    edits = []
+    for element in value.elements[1:]:
+        key = string_key(element.key) if isinstance(element, cst.DictElement) else None
+        if key is None:
+            return Unsupported(value, f"{name}() merges self.__dict__ with a key that is not a "
+                                      "plain string")
+        factory = empty_container_factory(element.value)
+        if factory is not None:
+            edits.append((key, partial(_set_maker, key, None, factory)))
+        elif is_constant(element.value):
+            edits.append((key, partial(_set_maker, key, code(element.value), None)))
+        else:
+            return Unsupported(element, f"{name}() sets {key!r} to a computed value "
+                                        f"({code(element.value)})")
+    return inherits, edits
+
+
+def _set_maker(key: str, value: Optional[str], factory: Optional[str], scope: str) -> Clear:
+    # Set whether or not the member was there: as the merged dict does.
+    return Clear(key, scope, value=value, factory=factory, missing_ok=True)
 
 
 def _start_reason(name: str, node: cst.CSTNode, me: str) -> str:
