@@ -32,13 +32,14 @@ class CheckCodemod(MigrateCodemod):
             return Rewrite(None)
         command, new = self.run_command(parsed, plan)
         findings = []
-        for line, reading in command.migrated:
+        for node, name, reading in command.migrated:
+            line, column = command.reading.positions.of(node, node, name)
             hooks = ", ".join(reading.hooks)
             findings.append(finding(
                 parsed.path, line, "CM301",
                 f"{reading.policy.name}: {hooks}; migrate: {_describe(reading)}; "
                 f"strip: {'the guard is removed' if reading.refusal else 'removed'}",
-                Severity.INFO))
+                Severity.INFO, column))
         findings.extend(command.findings)
         if new.code != parsed.printed and not command.migrated:
             findings.append(finding(parsed.path, 1, "CM302",

@@ -1,95 +1,35 @@
-"""The contract between the runner and a codemod, and the parse step they share.
+"""The contract between the runner and a codemod.
 
 A codemod runs in up to two passes over the tree:
 
-1. ``scan`` (optional, in parallel): read one parsed file, return picklable facts;
-2. ``plan`` (once, in the main process): combine every file's facts into a plan,
-   e.g. which classes were migrated anywhere in the tree;
-3. ``rewrite`` (in parallel): rewrite one parsed file with the plan's help;
+1. ``scan`` (optional): read one parsed file, return picklable facts;
+2. ``plan`` (once, in the main process): combine every file's facts, and the
+   tree index (index.py), into a plan, e.g. which classes are migrated;
+3. ``rewrite``: rewrite one parsed file with the plan's help, from the tree its
+   scan used (each file is parsed once; see workers.py);
 4. ``tree_changes`` (once): files added or deleted as a whole.
 
-The rewrites themselves are libcst ``VisitorBasedCodemodCommand`` subclasses; a
-codemod here only wires them to the runner.  Nothing is imported or executed
+Which files are parsed at all is decided on their text first (``wants``, and
+``rewrite_wants`` once the plan is known).  This module does not import libcst:
+a run that parses nothing never loads it.  Nothing is imported or executed
 from the code being read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, List, Mapping, Sequence, Tuple
-
-import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.metadata import FullRepoManager, FullyQualifiedNameProvider
+from typing import TYPE_CHECKING, Any, ClassVar, List, Mapping, Sequence, Tuple
 
 from .index import PackageRoots
 from .report import FileOutcome, Finding, Severity
 from .settings import Settings
 from .sources import SourceFile
 
+if TYPE_CHECKING:  # libcst stays unloaded until a file is parsed
+    from .parsing import ParsedFile
+
 DELETE = object()  # a rewrite result: the file goes
-
-
-def transform_fresh(transform, tree: cst.Module) -> cst.Module:
-    """``transform.transform_module(tree)`` for a tree straight from the parser.
-
-    ``Codemod.transform_module`` deep-copies the tree before computing metadata,
-    in case a node object appears twice in it; a freshly parsed tree cannot
-    have that, and on a large module the copy costs more than the transform.
-    Use it only on a parsed tree, never on one a transform built.
-    """
-    context = transform.context
-    cache = {}
-    if context.metadata_manager is not None and context.filename:
-        cache = context.metadata_manager.get_cache_for_path(context.filename)
-    wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache)
-    previous = context.wrapper
-    with transform.resolve(wrapper):
-        transform.context = replace(context, wrapper=wrapper)
-        try:
-            return transform.transform_module_impl(wrapper.module)
-        finally:
-            transform.context = replace(transform.context, wrapper=previous)
-
-
-def visit_with_metadata(context: CodemodContext, tree: cst.Module, visitor) -> None:
-    """Run a visitor that needs metadata (fully qualified names among them)."""
-    cache = {}
-    if context.metadata_manager is not None and context.filename is not None:
-        cache = context.metadata_manager.get_cache_for_path(context.filename)
-    cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache).visit(visitor)
-
-
-@dataclass
-class ParsedFile:
-    source: SourceFile
-    module: cst.Module
-    root: Path  # the folder that holds the file's top package
-    module_name: str
-    package_name: str
-    # libcst's print of the untouched parse: the source itself, except where
-    # libcst does not round-trip (see splice.py)
-    printed: str = ""
-
-    @property
-    def path(self) -> Path:
-        return self.source.path
-
-    def context(self, **scratch: Any) -> CodemodContext:
-        """A libcst context for one command run on this file, with fully
-        qualified names available (``FullyQualifiedNameProvider``).  The
-        path as the user gave it is ``scratch["path"]``, for findings."""
-        absolute = str(self.path.resolve())
-        manager = FullRepoManager(str(self.root), [absolute], providers={FullyQualifiedNameProvider})
-        context = CodemodContext(
-            filename=absolute,
-            full_module_name=self.module_name,
-            full_package_name=self.package_name,
-            metadata_manager=manager,
-        )
-        context.scratch.update(scratch, path=self.path)
-        return context
 
 
 @dataclass
@@ -127,6 +67,11 @@ class Codemod:
         """Whether a file is worth parsing (the cheap prefilter)."""
         return any(word in text for word in self.prefilter())
 
+    def rewrite_wants(self, path: Path, text: str, plan: Any) -> bool:
+        """Whether a file that ``wants`` passed over must be rewritten after all,
+        now that the plan is known (e.g. it imports a module the plan deletes)."""
+        return False
+
     def report_unparsed(self, source: SourceFile) -> List[Finding]:
         """Findings for a file of a kind we never rewrite (e.g. Cython)."""
         return []
@@ -149,30 +94,3 @@ class Codemod:
 
 def finding(path: Path, line: int, code: str, message: str, severity=Severity.WARNING, column=0):
     return Finding(str(path), line, code, message, severity, column)
-
-
-def parse(source: SourceFile) -> ParsedFile | Finding:
-    """Parse ``source``, or say why it cannot be worked on.
-
-    A file libcst does not print back byte for byte is still parsed; the runner
-    then applies only the rewrite to the original text (``splice``).
-    """
-    path = source.path
-    try:
-        module = cst.parse_module(source.text)
-    except cst.ParserSyntaxError as exc:
-        return finding(path, exc.raw_line, "CM002", f"does not parse: {exc.message}",
-                       Severity.ERROR, exc.raw_column)
-    except RecursionError:
-        return finding(path, 1, "CM003", "nests too deeply for the parser (RecursionError)",
-                       Severity.ERROR)
-    except Exception as exc:  # libcst rejects some valid syntax with other errors
-        return finding(path, 1, "CM002", f"does not parse: {type(exc).__name__}: {exc}",
-                       Severity.ERROR)
-    try:
-        printed = module.code
-    except RecursionError:
-        return finding(path, 1, "CM003", "nests too deeply to print back (RecursionError)",
-                       Severity.ERROR)
-    root, module_name, package_name = module_names(path)
-    return ParsedFile(source, module, root, module_name, package_name, printed)

@@ -7,8 +7,6 @@ import importlib.machinery
 from pathlib import Path
 from typing import Mapping, Optional, Tuple
 
-import libcst as cst
-import libcst.helpers
 
 RUNTIME_SOURCE = Path(__file__).parent / "runtime" / "serialization.py"
 DEFAULT_NAME = "serialization"
@@ -108,33 +106,6 @@ def choose_interface(root: Path, top: str) -> str:
 
 def interface_path(root: Path, dotted: str) -> Path:
     return root.joinpath(*dotted.split(".")).with_suffix(".py")
-
-
-def uses_relative_imports(module: cst.Module) -> bool:
-    """Whether the module's own (top-level) imports are relative."""
-    return any(
-        isinstance(small, cst.ImportFrom) and small.relative
-        for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
-        for small in statement.body
-    )
-
-
-def imports_package_absolutely(module: cst.Module, top: str) -> bool:
-    """Whether the module's top-level imports name its own top package
-    absolutely (``from pkg.sub import x``), which confirms that ``top`` is the
-    name the package is installed under."""
-    def names(small) -> list:
-        if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-            return [cst.helpers.get_full_name_for_node(small.module) or ""]
-        if isinstance(small, cst.Import):
-            return [cst.helpers.get_full_name_for_node(alias.name) or "" for alias in small.names]
-        return []
-
-    return bool(top) and any(
-        name == top or name.startswith(top + ".")
-        for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
-        for small in statement.body for name in names(small)
-    )
 
 
 def import_form(package_name: str, dotted: str, relative: bool) -> Tuple[str, int]:

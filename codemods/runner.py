@@ -1,24 +1,28 @@
-"""Running one codemod over a tree: discover, prefilter, parse, scan, plan,
-rewrite (in parallel processes), then show, check or write the result."""
+"""Running one codemod over a tree: discover, read, prefilter, scan, plan,
+rewrite, then show, check or write the result.
+
+Every file is read once, here; its text decides whether it is parsed at all
+(the codemod's prefilter), and the tree index (index.py) answers the questions
+about the rest of the tree with the standard library's ``ast``.  The files that
+are parsed are scanned and rewritten where their trees are kept (workers.py).
+"""
 
 from __future__ import annotations
 
 import difflib
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import click
 
-from .codemod import DELETE, Codemod, ParsedFile, finding, parse
+from .codemod import Codemod, finding, module_names
 from .discovery import discover
+from .index import TreeIndex
 from .report import FileOutcome, Finding, Severity, Status
-from .sources import SourceError, is_read_only, read_source, write_atomic
-from .splice import splice
+from .sources import SourceError, SourceFile, is_read_only, read_source, write_atomic
+from .workers import Engine
 
 GENERATED_MARKER = "@" + "generated"  # split so that this file is not itself "generated"
 
@@ -32,8 +36,8 @@ class RunResult:
         return [outcome for outcome in self.outcomes if outcome.changed]
 
 
-def _load(codemod: Codemod, path: Path) -> ParsedFile | FileOutcome:
-    """Read and parse one file, or the outcome that says why not."""
+def _read(codemod: Codemod, path: Path):
+    """A file's source, or the outcome that says why it is not worked on."""
     try:
         source = read_source(path)
     except SourceError as exc:
@@ -43,138 +47,33 @@ def _load(codemod: Codemod, path: Path) -> ParsedFile | FileOutcome:
         findings = codemod.report_unparsed(source)
         return FileOutcome(path, Status.SKIPPED if findings else Status.UNCHANGED,
                            findings=findings)
-    if not codemod.settings.include_generated and GENERATED_MARKER in source.text:
-        return FileOutcome(path, Status.UNCHANGED)
-    if not codemod.wants(path, source.text):
-        return FileOutcome(path, Status.UNCHANGED)
-    parsed = parse(source)
-    if isinstance(parsed, Finding):
-        return FileOutcome(path, Status.FAILED, findings=[parsed])
-    return parsed
+    return source
 
 
-def _scan_one(codemod: Codemod, path: Path):
-    loaded = _load(codemod, path)
-    if isinstance(loaded, FileOutcome):
-        return path, None, loaded
-    return path, _guarded(codemod.scan, loaded), None
+class _Progress:
+    """A progress bar on a terminal, advanced once per file done."""
 
+    def __init__(self, label: Optional[str], length: int) -> None:
+        self.bar = None
+        if label is not None and length and sys.stderr.isatty():
+            self.bar = click.progressbar(length=length, label=label, file=sys.stderr)
+            self.bar.__enter__()
 
-def _rewrite_one(codemod: Codemod, plan, path: Path) -> FileOutcome:
-    loaded = _load(codemod, path)
-    if isinstance(loaded, FileOutcome):
-        return loaded
-    source = loaded.source
-    result = _guarded(codemod.rewrite, loaded, plan)
-    if isinstance(result, Finding):
-        return FileOutcome(path, Status.FAILED, findings=[result])
-    outcome = FileOutcome(path, Status.UNCHANGED, old=source.text, encoding=source.encoding,
-                          findings=list(result.findings))
-    if isinstance(result.text, str) and loaded.printed != source.text:
-        merged, refused_at = splice(loaded.printed, source.text, result.text)
-        if merged is None:
-            outcome.findings.append(finding(
-                path, refused_at, "CM004",
-                "libcst does not print this line back unchanged (a known libcst round-trip "
-                "bug) and the rewrite touches it; left as it was", Severity.WARNING))
-        result.text = merged
-    if result.text is DELETE:
-        outcome.new, outcome.status = None, Status.CHANGED
-    elif result.text is not None and result.text != source.text:
-        outcome.new, outcome.status = result.text, Status.CHANGED
-    elif any(f.severity is Severity.ERROR for f in outcome.findings):
-        outcome.status = Status.FAILED  # e.g. the self-check refused the rewrite
-    elif outcome.findings:
-        outcome.status = Status.SKIPPED
-    return outcome
+    def step(self) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
 
-
-def _guarded(function: Callable, parsed: ParsedFile, *args):
-    """Run a codemod step; a crash in it becomes an internal-error finding for
-    that file, never the end of the run."""
-    try:
-        return function(parsed, *args)
-    except RecursionError:
-        return finding(parsed.path, 1, "CM003",
-                       "nests too deeply to rewrite (RecursionError); left as it was",
-                       Severity.ERROR)
-    except Exception as exc:  # noqa: BLE001 - reported, and the run goes on
-        return finding(parsed.path, 1, "CM900",
-                       f"internal error in {codemod_name(function)}: "
-                       f"{type(exc).__name__}: {exc}; left as it was", Severity.ERROR)
-
-
-def codemod_name(function: Callable) -> str:
-    owner = getattr(function, "__self__", None)
-    return getattr(owner, "name", "codemod")
-
-
-def _map(function, items: Sequence, jobs: int, label: Optional[str], on_crash):
-    """``function`` over ``items`` in order.
-
-    With ``jobs`` >= 1 every item runs in a worker process, even with one job:
-    libcst's native parser can crash the interpreter on pathological input
-    (deep nesting), and a crash must cost one file, not the run.  A batch whose
-    worker died is retried one item per process; an item that still kills its
-    worker gets ``on_crash(item)``.  ``jobs=0`` runs in this process.
-    """
-    if jobs == 0 or not items:
-        yield from _with_progress(map(function, items), len(items), label)
-        return
-    size = max(1, min(16, len(items) // (jobs * 4)))
-    batches = [items[i:i + size] for i in range(0, len(items), size)]
-    results: dict = {}
-
-    def gather():
-        with ProcessPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
-            futures = {pool.submit(_run_batch, function, batch): n for n, batch in enumerate(batches)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                yield len(batches[futures[future]])
-
-    try:
-        for _ in _with_progress(gather(), len(batches), label):
-            pass
-    except BrokenProcessPool:
-        for n, batch in enumerate(batches):
-            if n not in results:
-                results[n] = [_run_isolated(function, item, on_crash) for item in batch]
-    for n in range(len(batches)):
-        yield from results[n]
-
-
-def _run_batch(function, batch):
-    return [function(item) for item in batch]
-
-
-def _run_isolated(function, item, on_crash):
-    try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(function, item).result()
-    except BrokenProcessPool:
-        return on_crash(item)
-
-
-def _crashed(path: Path) -> FileOutcome:
-    return FileOutcome(path, Status.FAILED, findings=[finding(
-        path, 1, "CM003", "crashed the parser (too deeply nested for libcst); left as it was",
-        Severity.ERROR)])
-
-
-def _with_progress(results: Iterable, length: int, label: Optional[str]):
-    if label is None or not sys.stderr.isatty():
-        yield from results
-        return
-    with click.progressbar(results, length=length, label=label, file=sys.stderr) as bar:
-        yield from bar
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
         progress: bool = False) -> RunResult:
     """Every file's outcome under ``paths``; nothing is written.
 
-    ``jobs`` worker processes parse and rewrite; ``jobs=0`` works in this
-    process (faster for a few files, but a parser crash would end it).
+    ``jobs`` worker processes at most parse and rewrite (see workers.Engine);
+    ``jobs=0`` works in this process for every file (a parser crash would end it).
     """
     paths = [Path(p) for p in paths]
     discovered = discover(paths, codemod.settings.excludes, codemod.suffixes)
@@ -183,41 +82,61 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
         result.outcomes.append(FileOutcome(path, Status.FAILED, findings=[
             finding(path, 0, "CM001", reason, Severity.ERROR)]))
     files = discovered.files
-    done = {}
-    facts = {}
-    if codemod.uses_scan:
-        scanned = _map(partial(_scan_one, codemod), files, jobs, "scanning" if progress else None,
-                       on_crash=lambda path: (path, None, _crashed(path)))
-        for path, fact, outcome in scanned:
-            if outcome is not None:
-                done[path] = outcome
-            elif isinstance(fact, Finding):
-                done[path] = FileOutcome(path, Status.FAILED, findings=[fact])
-            else:
-                facts[path] = fact
+    done: Dict[Path, FileOutcome] = {}
+    texts: Dict[Path, Optional[str]] = {}
+    wanted: List[SourceFile] = []
+    passed_over: List[SourceFile] = []
+    for path in files:
+        read = _read(codemod, path)
+        if isinstance(read, FileOutcome):
+            done[path] = read
+            texts[path] = None
+            continue
+        texts[path] = read.text
+        if not codemod.settings.include_generated and GENERATED_MARKER in read.text:
+            done[path] = FileOutcome(path, Status.UNCHANGED)
+        elif codemod.wants(path, read.text):
+            wanted.append(read)
+        else:
+            passed_over.append(read)
+    bar = _Progress(codemod.name if progress else None, len(wanted))
+    engine = Engine(codemod, wanted, jobs, on_progress=bar.step)
     try:
-        plan = codemod.plan(facts, _tree_index(files))
-    except Exception as exc:  # noqa: BLE001 - reported; nothing is rewritten
-        result.outcomes.extend(done[path] for path in files if path in done)
-        result.outcomes.extend(
-            FileOutcome(path, Status.FAILED, findings=[finding(
-                path, 1, "CM900", f"internal error while planning {codemod.name}: "
-                f"{type(exc).__name__}: {exc}; left as it was", Severity.ERROR)])
-            for path in files if path not in done)
-        return result
-    todo = [path for path in files if path not in done]
-    for outcome in _map(partial(_rewrite_one, codemod, plan), todo, jobs,
-                        codemod.name if progress else None, on_crash=_crashed):
-        done[outcome.path] = outcome
+        facts = {}
+        if codemod.uses_scan:
+            for path, (event, value) in engine.scan().items():
+                if event == "facts":
+                    facts[path] = value
+                else:
+                    done[path] = value
+        try:
+            plan = codemod.plan(facts, _tree_index(files, texts))
+        except Exception as exc:  # noqa: BLE001 - reported; nothing is rewritten
+            for path in files:
+                done.setdefault(path, FileOutcome(path, Status.FAILED, findings=[finding(
+                    path, 1, "CM900", f"internal error while planning {codemod.name}: "
+                    f"{type(exc).__name__}: {exc}; left as it was", Severity.ERROR)]))
+            result.outcomes.extend(done[path] for path in files)
+            return result
+        late = [s for s in passed_over if codemod.rewrite_wants(s.path, s.text, plan)]
+        engine.add(late)
+        if bar.bar is not None:
+            bar.bar.length += len(late)
+        done.update({path: outcome for path, outcome in engine.rewrite(plan).items()
+                     if path not in done})
+    finally:
+        engine.close()
+        bar.close()
+    for path in files:
+        done.setdefault(path, FileOutcome(path, Status.UNCHANGED))
     result.outcomes.extend(done[path] for path in files)
     result.outcomes.extend(codemod.tree_changes(plan, result.outcomes, paths))
     return result
 
 
-def _tree_index(files: Sequence[Path]):
-    from .migrate import tree_index  # noqa: PLC0415 - only codemods with a plan need it
-
-    return tree_index(files)
+def _tree_index(files: Sequence[Path], texts: Dict[Path, Optional[str]]) -> TreeIndex:
+    """The index of the tree's classes, over the texts read for this run."""
+    return TreeIndex(files, texts.get, lambda path: module_names(path)[1:])
 
 
 def render_diff(outcome: FileOutcome, color: bool = False) -> str:

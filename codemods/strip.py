@@ -50,7 +50,8 @@ from libcst.metadata import (
     QualifiedNameSource,
 )
 
-from .codemod import DELETE, Codemod, ParsedFile, Rewrite, finding, parse, visit_with_metadata
+from .codemod import DELETE, Codemod, Rewrite, finding
+from .parsing import ParsedFile, parse, visit_with_metadata
 from .interface import DEFAULT_NAME, interface_for, interface_module
 from .report import FileOutcome, Finding, Status
 from .settings import Settings

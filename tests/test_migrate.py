@@ -81,7 +81,7 @@ def test_a_configured_interface_module_is_used(shop):
 
 
 def test_self_check_mismatch_leaves_the_file(tmp_path, monkeypatch):
-    import codemods.migrate as migrate_module
+    import codemods.write.migrate_module as migrate_module
 
     source = (SNAPSHOTS / "migrate" / "del_members.py").read_text()
     (tmp_path / "mod.py").write_text(source)

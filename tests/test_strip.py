@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import codemods.strip as strip
 from codemods import cli
-from codemods.codemod import parse
+from codemods.parsing import parse
 from codemods.runner import run
 from codemods.settings import Settings
 from codemods.sources import read_source

@@ -7,6 +7,9 @@ comment starts a new decorator, so that it stays above what it explains.
 
 from __future__ import annotations
 
+import io
+import tokenize
+
 from typing import List, Sequence
 
 import libcst as cst
@@ -63,16 +66,16 @@ def on_restore_decorator(comments: List[cst.EmptyLine]) -> cst.Decorator:
     return cst.Decorator(decorator=cst.Name("on_restore"), leading_lines=comments)
 
 
-def preferred_quote(node: cst.CSTNode) -> str:
-    """The quote character most string literals in ``node`` (the class being
-    rewritten) use."""
+def preferred_quote(text: str) -> str:
+    """The quote character most one-line string literals of the file use
+    (docstrings and other triple-quoted strings are not counted); "\"" on a tie."""
     counts = {'"': 0, "'": 0}
-
-    class Counter(cst.CSTVisitor):
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            quote = node.quote[0]
-            if quote in counts:
-                counts[quote] += 1
-
-    node.visit(Counter())
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.STRING:
+                body = token.string.lstrip("rRbBuUfF")
+                if body[:1] in counts and not body.startswith(body[0] * 3):
+                    counts[body[0]] += 1
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
     return "'" if counts["'"] > counts['"'] else '"'

@@ -86,7 +86,19 @@ def _merge(carried, own):
 class AddImportsAtModuleLevel(AddImportsVisitor):
     """AddImportsVisitor that does not walk function and class bodies: it adds
     and merges imports at module level only, and walking a large module's
-    bodies through a matcher-aware transformer costs about a second."""
+    bodies through a matcher-aware transformer costs about a second.
+
+    Its first pass gathers the imports at the top of the module, which it reads
+    from ``module.body`` alone but finds by walking the whole module; it is
+    handed the top of the module only."""
+
+    def visit_Module(self, node: cst.Module) -> None:
+        top = 0
+        for statement in node.body:
+            if not _is_import(statement) and top:
+                break
+            top += 1  # the docstring (or a first statement) and the imports after it
+        super().visit_Module(node.with_changes(body=node.body[:top + 1]))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -253,3 +265,30 @@ def referenced_names(node: cst.CSTNode) -> set:
 
     node.visit(Names())
     return names
+
+
+def uses_relative_imports(module: cst.Module) -> bool:
+    """Whether the module's own (top-level) imports are relative."""
+    return any(
+        isinstance(small, cst.ImportFrom) and small.relative
+        for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+    )
+
+
+def imports_package_absolutely(module: cst.Module, top: str) -> bool:
+    """Whether the module's top-level imports name its own top package
+    absolutely (``from pkg.sub import x``), which confirms that ``top`` is the
+    name the package is installed under."""
+    def names(small) -> list:
+        if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+            return [cst.helpers.get_full_name_for_node(small.module) or ""]
+        if isinstance(small, cst.Import):
+            return [cst.helpers.get_full_name_for_node(alias.name) or "" for alias in small.names]
+        return []
+
+    return bool(top) and any(
+        name == top or name.startswith(top + ".")
+        for statement in module.body if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body for name in names(small)
+    )

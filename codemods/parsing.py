@@ -1,0 +1,154 @@
+"""Parsing a file with libcst, and the steps that run on a parsed file.
+
+Only worker code (workers.py) and the codemods' own modules import this: a
+run whose files all fail the text prefilter never loads libcst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.metadata import FullRepoManager, FullyQualifiedNameProvider
+
+from .codemod import DELETE, finding, module_names
+from .report import FileOutcome, Finding, Severity, Status
+from .sources import SourceFile
+from .splice import splice
+
+
+def transform_fresh(transform, tree: cst.Module) -> cst.Module:
+    """``transform.transform_module(tree)`` for a tree straight from the parser.
+
+    ``Codemod.transform_module`` deep-copies the tree before computing metadata,
+    in case a node object appears twice in it; a freshly parsed tree cannot
+    have that, and on a large module the copy costs more than the transform.
+    Use it only on a parsed tree, never on one a transform built.
+    """
+    context = transform.context
+    cache = {}
+    if context.metadata_manager is not None and context.filename:
+        cache = context.metadata_manager.get_cache_for_path(context.filename)
+    wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache)
+    previous = context.wrapper
+    with transform.resolve(wrapper):
+        transform.context = replace(context, wrapper=wrapper)
+        try:
+            return transform.transform_module_impl(wrapper.module)
+        finally:
+            transform.context = replace(transform.context, wrapper=previous)
+
+
+def visit_with_metadata(context: CodemodContext, tree: cst.Module, visitor) -> None:
+    """Run a visitor that needs metadata (fully qualified names among them)."""
+    cache = {}
+    if context.metadata_manager is not None and context.filename is not None:
+        cache = context.metadata_manager.get_cache_for_path(context.filename)
+    cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache).visit(visitor)
+
+
+@dataclass
+class ParsedFile:
+    source: SourceFile
+    module: cst.Module
+    root: Path  # the folder that holds the file's top package
+    module_name: str
+    package_name: str
+    # libcst's print of the untouched parse: the source itself, except where
+    # libcst does not round-trip (see splice.py)
+    printed: str = ""
+    # what a codemod's scan learnt of the file, for its rewrite in the same process
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return self.source.path
+
+    def context(self, **scratch: Any) -> CodemodContext:
+        """A libcst context for one command run on this file, with fully
+        qualified names available (``FullyQualifiedNameProvider``).  The
+        path as the user gave it is ``scratch["path"]``, for findings."""
+        absolute = str(self.path.resolve())
+        manager = FullRepoManager(str(self.root), [absolute], providers={FullyQualifiedNameProvider})
+        context = CodemodContext(
+            filename=absolute,
+            full_module_name=self.module_name,
+            full_package_name=self.package_name,
+            metadata_manager=manager,
+        )
+        context.scratch.update(scratch, path=self.path)
+        return context
+
+
+def parse(source: SourceFile) -> ParsedFile | Finding:
+    """Parse ``source``, or say why it cannot be worked on.
+
+    A file libcst does not print back byte for byte is still parsed; the runner
+    then applies only the rewrite to the original text (``splice``).
+    """
+    path = source.path
+    try:
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError as exc:
+        return finding(path, exc.raw_line, "CM002", f"does not parse: {exc.message}",
+                       Severity.ERROR, exc.raw_column)
+    except RecursionError:
+        return finding(path, 1, "CM003", "nests too deeply for the parser (RecursionError)",
+                       Severity.ERROR)
+    except Exception as exc:  # libcst rejects some valid syntax with other errors
+        return finding(path, 1, "CM002", f"does not parse: {type(exc).__name__}: {exc}",
+                       Severity.ERROR)
+    try:
+        printed = module.code
+    except RecursionError:
+        return finding(path, 1, "CM003", "nests too deeply to print back (RecursionError)",
+                       Severity.ERROR)
+    root, module_name, package_name = module_names(path)
+    return ParsedFile(source, module, root, module_name, package_name, printed)
+
+
+def guarded(function: Callable, parsed: ParsedFile, *args):
+    """Run a codemod step; a crash in it becomes an internal-error finding for
+    that file, never the end of the run."""
+    try:
+        return function(parsed, *args)
+    except RecursionError:
+        return finding(parsed.path, 1, "CM003",
+                       "nests too deeply to rewrite (RecursionError); left as it was",
+                       Severity.ERROR)
+    except Exception as exc:  # noqa: BLE001 - reported, and the run goes on
+        owner = getattr(function, "__self__", None)
+        return finding(parsed.path, 1, "CM900",
+                       f"internal error in {getattr(owner, 'name', 'codemod')}: "
+                       f"{type(exc).__name__}: {exc}; left as it was", Severity.ERROR)
+
+
+def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> FileOutcome:
+    """The outcome of rewriting one parsed file: the new text applied only where
+    a rule changed something (see splice.py), with its findings."""
+    path, source = parsed.path, parsed.source
+    result = guarded(codemod.rewrite, parsed, plan)
+    if isinstance(result, Finding):
+        return FileOutcome(path, Status.FAILED, findings=[result])
+    outcome = FileOutcome(path, Status.UNCHANGED, old=source.text, encoding=source.encoding,
+                          findings=list(result.findings))
+    if isinstance(result.text, str) and parsed.printed != source.text:
+        merged, refused_at = splice(parsed.printed, source.text, result.text)
+        if merged is None:
+            outcome.findings.append(finding(
+                path, refused_at, "CM004",
+                "libcst does not print this line back unchanged (a known libcst round-trip "
+                "bug) and the rewrite touches it; left as it was", Severity.WARNING))
+        result.text = merged
+    if result.text is DELETE:
+        outcome.new, outcome.status = None, Status.CHANGED
+    elif result.text is not None and result.text != source.text:
+        outcome.new, outcome.status = result.text, Status.CHANGED
+    elif any(f.severity is Severity.ERROR for f in outcome.findings):
+        outcome.status = Status.FAILED  # e.g. the self-check refused the rewrite
+    elif outcome.findings:
+        outcome.status = Status.SKIPPED
+    return outcome

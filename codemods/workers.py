@@ -1,0 +1,303 @@
+"""Parsing, scanning and rewriting files where their trees are kept.
+
+Each file is parsed once per run: the process that scans it keeps its tree and
+rewrites it from that tree once the plan is made.  Files go to a few
+long-lived worker processes, balanced by size, or stay in this process when
+there are few of them.
+
+libcst's native parser can crash the interpreter on pathological input (deep
+nesting of brackets).  A cheap look at the text (``looks_deep``) sends such a
+file to a process of its own; a worker that dies anyway costs the file it was
+on (reported as CM003), and the files it still had go to a fresh worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from .report import FileOutcome, Finding, Severity, Status
+from .sources import SourceFile
+
+# Bracket depth above which a file is parsed in a process of its own (libcst's
+# parser crashed at a depth of about 1,500 here; RecursionError comes earlier).
+DEEP_BRACKETS = 200
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def looks_deep(text: str) -> bool:
+    """Whether the text nests brackets deeply enough to endanger the parser.
+    Brackets in strings and comments count too: that can only isolate a file
+    that did not need it, never the reverse."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > DEEP_BRACKETS:
+                    return True
+        else:
+            depth -= 1
+    return False
+
+
+def crashed(path: Path) -> FileOutcome:
+    from .codemod import finding  # noqa: PLC0415 - keeps this module light
+
+    return FileOutcome(path, Status.FAILED, findings=[finding(
+        path, 1, "CM003", "crashed the parser (too deeply nested for libcst); left as it was",
+        Severity.ERROR)])
+
+
+class FileWork:
+    """The codemod's steps on files, with their parsed trees kept between the
+    scan and the rewrite."""
+
+    def __init__(self, codemod) -> None:
+        self.codemod = codemod
+        self.parsed: Dict[Path, Any] = {}
+
+    def _parse(self, source: SourceFile):
+        from .parsing import parse  # noqa: PLC0415 - libcst only where files are parsed
+
+        parsed = self.parsed.get(source.path)
+        if parsed is None:
+            parsed = parse(source)
+            if not isinstance(parsed, Finding):
+                self.parsed[source.path] = parsed
+        return parsed
+
+    def scan(self, source: SourceFile) -> Tuple[str, Any]:
+        """("facts", facts) or ("done", the outcome of a file that cannot be read on)."""
+        from .parsing import guarded  # noqa: PLC0415
+
+        parsed = self._parse(source)
+        if isinstance(parsed, Finding):
+            return "done", FileOutcome(source.path, Status.FAILED, findings=[parsed])
+        facts = guarded(self.codemod.scan, parsed)
+        if isinstance(facts, Finding):
+            self.parsed.pop(source.path, None)
+            return "done", FileOutcome(source.path, Status.FAILED, findings=[facts])
+        return "facts", facts
+
+    def rewrite(self, source: SourceFile, plan) -> FileOutcome:
+        from .parsing import rewrite_parsed  # noqa: PLC0415
+
+        parsed = self._parse(source)
+        if isinstance(parsed, Finding):
+            return FileOutcome(source.path, Status.FAILED, findings=[parsed])
+        try:
+            return rewrite_parsed(self.codemod, plan, parsed)
+        finally:
+            self.parsed.pop(source.path, None)  # each tree is rewritten once
+
+
+def _serve(conn, codemod) -> None:
+    """A worker process: scan, then rewrite, the files it is sent."""
+    work = FileWork(codemod)
+    try:
+        while True:
+            kind, payload = conn.recv()
+            if kind == "stop":
+                return
+            if kind == "scan":
+                for source in payload:
+                    conn.send(("start", source.path, None))
+                    event, result = work.scan(source)
+                    conn.send((event, source.path, result))
+            elif kind == "rewrite":
+                plan, sources = payload
+                for source in sources:
+                    conn.send(("start", source.path, None))
+                    conn.send(("done", source.path, work.rewrite(source, plan)))
+            conn.send(("idle", None, None))
+    except (EOFError, KeyboardInterrupt, BrokenPipeError):
+        return
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    # fork: a worker starts with libcst and the codemod already imported.
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+@dataclass
+class _Worker:
+    """One worker process and the files it holds."""
+
+    codemod: Any
+    sources: List[SourceFile] = field(default_factory=list)
+    process: Any = None
+    conn: Any = None
+    in_flight: Optional[Path] = None
+    left: List[SourceFile] = field(default_factory=list)  # not yet answered this phase
+
+    def start(self) -> None:
+        parent, child = _context().Pipe()
+        self.process = _context().Process(target=_serve, args=(child, self.codemod), daemon=True)
+        self.process.start()
+        child.close()
+        self.conn = parent
+
+    def send(self, kind: str, payload) -> None:
+        self.conn.send((kind, payload))
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.conn.send(("stop", None))
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.process = None
+
+
+class Engine:
+    """Runs the scan and the rewrite of a set of files, each file in one place.
+
+    ``jobs``: worker processes at most; 0 works in this process for every file
+    (for tests: a parser crash would end the run), 1 in this process but for
+    files that look deeply nested, which get a process of their own."""
+
+    def __init__(self, codemod, sources: Sequence[SourceFile], jobs: int,
+                 on_progress: Optional[Callable[[], None]] = None) -> None:
+        self.codemod = codemod
+        self.jobs = jobs
+        self.on_progress = on_progress or (lambda: None)
+        self.local = FileWork(codemod)
+        self.local_sources: List[SourceFile] = []
+        self.workers: List[_Worker] = []
+        self.owner: Dict[Path, Any] = {}  # path -> _Worker, or None for this process
+        self._assign(list(sources))
+
+    # Placement -------------------------------------------------------------------------------
+
+    def _assign(self, sources: List[SourceFile]) -> None:
+        isolated = [s for s in sources if self.jobs and looks_deep(s.text)]
+        rest = [s for s in sources if s not in isolated]
+        for source in isolated:
+            self._new_worker([source])
+        if self.jobs <= 1 or len(rest) < 2:
+            self.local_sources = rest
+            for source in rest:
+                self.owner[source.path] = None
+            return
+        count = min(self.jobs, len(rest))
+        bins: List[List[SourceFile]] = [[] for _ in range(count)]
+        sizes = [0] * count
+        for source in sorted(rest, key=lambda s: len(s.text), reverse=True):
+            smallest = sizes.index(min(sizes))
+            bins[smallest].append(source)
+            sizes[smallest] += len(source.text)
+        for group in bins:
+            self._new_worker(group)
+
+    def _new_worker(self, sources: List[SourceFile]) -> _Worker:
+        worker = _Worker(self.codemod, list(sources))
+        worker.start()
+        self.workers.append(worker)
+        for source in sources:
+            self.owner[source.path] = worker
+        return worker
+
+    def add(self, sources: Sequence[SourceFile]) -> None:
+        """Files to rewrite that were not scanned: to this process, or to the
+        worker holding the fewest bytes."""
+        for source in sources:
+            if self.jobs and looks_deep(source.text):
+                self._new_worker([source])
+            elif not self.workers or self.jobs <= 1:
+                self.local_sources.append(source)
+                self.owner[source.path] = None
+            else:
+                worker = min((w for w in self.workers if len(w.sources) != 1 or
+                              not looks_deep(w.sources[0].text)) or self.workers,
+                             key=lambda w: sum(len(s.text) for s in w.sources))
+                worker.sources.append(source)
+                self.owner[source.path] = worker
+
+    # Phases ----------------------------------------------------------------------------------
+
+    def scan(self) -> Dict[Path, Tuple[str, Any]]:
+        """path -> ("facts", facts) or ("done", outcome) for every file."""
+        return self._phase("scan", None)
+
+    def rewrite(self, plan) -> Dict[Path, FileOutcome]:
+        return {path: result for path, (_, result) in self._phase("rewrite", plan).items()}
+
+    def _phase(self, kind: str, plan) -> Dict[Path, Tuple[str, Any]]:
+        results: Dict[Path, Tuple[str, Any]] = {}
+        for worker in self.workers:
+            self._send(worker, kind, plan, worker.sources)
+        for source in self.local_sources:  # meanwhile, the workers work
+            if kind == "scan":
+                results[source.path] = self.local.scan(source)
+            else:
+                results[source.path] = ("done", self.local.rewrite(source, plan))
+            self.on_progress()
+        busy = {w.conn: w for w in self.workers if w.left}
+        while busy:
+            for conn in wait(list(busy)):
+                worker = busy[conn]
+                try:
+                    event, path, result = conn.recv()
+                except (EOFError, OSError):
+                    del busy[conn]
+                    replacement = self._replace(worker, kind, plan, results)
+                    if replacement is not None:
+                        busy[replacement.conn] = replacement
+                    continue
+                if event == "start":
+                    worker.in_flight = path
+                elif event == "idle":
+                    del busy[conn]
+                else:
+                    results[path] = (event, result)
+                    worker.in_flight = None
+                    worker.left = [s for s in worker.left if s.path != path]
+                    if event == "done" and kind == "scan":
+                        worker.sources = [s for s in worker.sources if s.path != path]
+                    self.on_progress()
+        if kind == "rewrite":
+            self.close()
+        return results
+
+    def _send(self, worker: _Worker, kind: str, plan, sources: List[SourceFile]) -> None:
+        worker.left = list(sources)
+        if not sources:
+            return
+        worker.send(kind, sources if kind == "scan" else (plan, sources))
+
+    def _replace(self, dead: _Worker, kind: str, plan, results) -> Optional[_Worker]:
+        """The worker died: the file it was on crashed; a fresh worker takes the rest."""
+        if dead.in_flight is not None:
+            results[dead.in_flight] = ("done", crashed(dead.in_flight))
+            self.on_progress()
+        dead.process.join()
+        dead.process = None
+        self.workers.remove(dead)
+        rest = [s for s in dead.left if s.path != dead.in_flight]
+        kept = [s for s in dead.sources if s.path != dead.in_flight]
+        if not rest and kind == "scan" and not kept:
+            return None
+        # The files the dead worker had scanned are parsed again by the new one
+        # when they are rewritten.
+        worker = self._new_worker(kept)
+        if rest:
+            self._send(worker, kind, plan, rest)
+        return worker if rest else None
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers = []
+
