@@ -281,8 +281,9 @@ def compiles(text: str, name: str) -> str | None:
 KEPT_WORDS = INTERFACE_NAMES | set(JOB_METHODS) | {
     "self.__dict__", "self", "vars", "dispatch_table", "reducer_override", "libcst", "pickle",
     "copy.copy", "dict", "list", "set", "return", "del", "assert", "state", "raise", "cls",
-    "Pickler", "pickle.Pickler", "collections.abc", "__init_subclass__"}
-PROTECTED = ("self.__dict__.update(state)", "job_state(self)", "(s)", "vars(self)")
+    "Pickler", "pickle.Pickler", "collections.abc", "__init_subclass__", "Python"}
+PROTECTED = ("self.__dict__.update(state)", "super().__setstate__(state)", "job_state(self)",
+             "(s)", "vars(self)")
 
 
 def normalise_reason(code: str, message: str) -> str:
@@ -293,11 +294,16 @@ def normalise_reason(code: str, message: str) -> str:
     text = message
     if code.startswith("CM1") or code in ("CM301", "CM900"):
         text = re.sub(r"^[\w.<>]+: ", "", text)
-    text = re.sub(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", "'…'", text)
+    text = re.sub(r"self\.__dict__\.update\(\w+\)", "self.__dict__.update(state)", text)
+    text = re.sub(r"super\(\)\.__setstate__\(\w+\)", "super().__setstate__(state)", text)
+    text = re.sub(r"(it starts with|before restoring the state|a copy of self\.__dict__): .*",
+                  r"\1: …", text, flags=re.S)
+    text = re.sub(r"(?<!\w)'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`", "'…'", text)
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"\bclass (\S+) (defines|has|is)\b", r"class … \2", text)
     for number, phrase in enumerate(PROTECTED):
         text = text.replace(phrase, chr(0xE000 + number))
+    text = text.replace("()", "\uE200")  # a call or a method name, not code to collapse
     previous, collapsed = None, {"(": "\uE100", "[": "\uE101", "{": "\uE102"}
     while previous != text:  # collapse brackets with code in them, innermost first
         previous = text
@@ -305,6 +311,7 @@ def normalise_reason(code: str, message: str) -> str:
                       lambda m: collapsed[m.group(0)[0]], text)
     for opening, mark in collapsed.items():
         text = text.replace(mark, opening + "…" + {"(": ")", "[": "]", "{": "}"}[opening])
+    text = text.replace("\uE200", "()")
     text = re.sub(r"(\w+\(\) raises) .*?; ", r"\1 …; ", text)
     text = re.sub(r"(\w+\(\) returns) (?!a tuple|nothing)(.+?)(: the other|, not the edited)",
                   r"\1 …\3", text)
@@ -1142,6 +1149,14 @@ def check_detectors() -> None:
         "the class is defined inside function …(); so its __getstate__, __setstate__ stay"
     assert normalise_reason("CM301", "C: __getstate__; migrate: 2 member(s) declared with "
                             "@clear") == "__getstate__; migrate: N member(s) declared with @clear"
+    assert normalise_reason("CM101", "B: __setstate__() does not restore the state with "
+                            "self.__dict__.update(abstract) or super().__setstate__(abstract); "
+                            "it starts with: self.abstract = abstract") == (
+        "__setstate__() does not restore the state with self.__dict__.update(state) or "
+        "super().__setstate__(state); it starts with: …")
+    assert normalise_reason("CM102", "I: its hooks call the base's (super().__getstate__()), "
+                            "which is not JobSerializable's") == \
+        "its hooks call the base's (…), which is not JobSerializable's"
     assert normalise_pyflakes("Redefinition of unused `x` from line 12") == \
         "Redefinition of unused `x` from line N"
     defects: list[Defect] = []
