@@ -390,7 +390,8 @@ class Tool:
         self.source = source
         self.jobs = jobs
         self.job_methods = list(job_methods)
-        self.env = dict(os.environ)
+        # The tool runs in the tree's root: keep the tree's packages off its sys.path (3.11+).
+        self.env = dict(os.environ, PYTHONSAFEPATH="1")
         if source is not None:
             self.env["PYTHONPATH"] = os.pathsep.join(
                 [str(source)] + ([self.env["PYTHONPATH"]] if self.env.get("PYTHONPATH") else []))
