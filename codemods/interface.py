@@ -72,15 +72,17 @@ def _candidates(top: str):
 @functools.lru_cache(maxsize=256)
 def existing_interface(root: Path, top: str) -> str:
     """The interface module ``migrate`` wrote for the top package ``top``: the
-    first of the names ``choose_interface`` tries that holds our runtime, else
-    the default name (which may be the project's own module, or nothing)."""
+    first of the names ``choose_interface`` tries that holds our runtime; else
+    the default name when nothing has it, or "" when the project's own module
+    has it (then nothing is the interface)."""
     for dotted in _candidates(top):
         owner = module_owner(root, dotted)
         if owner == "ours":
             return dotted
         if owner is None:
             break  # choose_interface would have taken this one
-    return next(_candidates(top))
+    default = next(_candidates(top))
+    return "" if module_owner(root, default) == "other" else default
 
 
 def interface_for(path: Path, module_name: str, package_name: str,

@@ -50,7 +50,7 @@ from libcst.metadata import (
     QualifiedNameSource,
 )
 
-from .codemod import DELETE, Codemod, Rewrite, finding
+from .codemod import DELETE, Codemod, Rewrite, finding, module_names
 from .parsing import ParsedFile, parse, visit_with_metadata
 from .interface import DEFAULT_NAME, interface_for, interface_module
 from .report import FileOutcome, Finding, Status
@@ -501,10 +501,14 @@ class StripCodemod(Codemod):
                 *((pickler.rpartition(".")[2],) if pickler else ()))
 
     def wants(self, path: Path, text: str) -> bool:
-        """Every file: any may import a job pickler found by its shape, whose
-        name only the plan knows.  Scan and rewrite pass quickly over a file
-        that mentions nothing of ours (``_mentions``)."""
-        return True
+        """A file that mentions what strip removes, or may select a start method.
+        A file that imports a job pickler found by its shape, whose name only the
+        plan knows, comes in later (``rewrite_wants``)."""
+        return self._mentions(text) or needs_reading(text)
+
+    def rewrite_wants(self, path: Path, text: str, plan: Plan) -> bool:
+        return bool(plan.picklers) and (
+            module_names(path)[1] in plan.picklers or self._mentions(text, plan.picklers))
 
     def _mentions(self, text: str, picklers: Collection[str] = ()) -> bool:
         words = (*self.prefilter(), *(name.rpartition(".")[2] for name in picklers))

@@ -199,10 +199,9 @@ def read_state_builder(
                     if isinstance(merged, Unsupported):
                         return merged
                     result.inherits, edits = merged
-                    problem = add(edits, small, [])
+                    problem = add(edits, small, comments)  # they explained the edits
                     if problem is not None:
                         return problem
-                    result.closing.extend(comments)
                     returned = True
                     state = "__never__"
                     continue

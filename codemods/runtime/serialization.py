@@ -366,6 +366,7 @@ def _declare(cls, decorator, declarations):
     if own is None:
         own = []
         setattr(cls, _DECLARATIONS, own)
+    added = []
     for declaration in declarations:
         for earlier in own:
             if (earlier.member, earlier.scope) == (declaration.member, declaration.scope):
@@ -378,7 +379,12 @@ def _declare(cls, decorator, declarations):
                         declaration,
                     )
                 )
-        own.append(declaration)
+        added.append(declaration)
+    # Class decorators apply from the bottom up: each one's declarations go before those
+    # already there, so that a state is edited in the order the decorators are written,
+    # top to bottom, as the old hook's statements were (the first missing member is the
+    # one reported).
+    own[:0] = added
     for klass in _with_subclasses(cls)[1:]:
         if _POLICY in klass.__dict__:
             delattr(klass, _POLICY)  # Compiled again when next used.

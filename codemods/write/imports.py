@@ -106,6 +106,30 @@ class AddImportsAtModuleLevel(AddImportsVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
 
+    def _split_module(self, orig_module: cst.Module, updated_module: cst.Module):
+        """Where the new import goes: after the last import of the module's import
+        section, which may hold plain statements among its imports
+        (``__docformat__ = ...`` after ``from __future__ import ...``), up to the
+        first compound statement.  libcst's own rule stops at the first
+        statement that is not an import, which can leave the new import apart
+        from the file's other imports."""
+        before, until, after = super()._split_module(orig_module, updated_module)
+        last = len(before) + len(until)
+        for index in range(last, len(orig_module.body)):
+            statement = orig_module.body[index]
+            if not isinstance(statement, cst.SimpleStatementLine):
+                break
+            if _is_import(statement) and not _is_future_import(statement):
+                last = index + 1
+        body = list(updated_module.body)
+        return body[:len(before)], body[len(before):last], body[last:]
+
+
+def _is_future_import(statement) -> bool:
+    small = statement.body[0]
+    return isinstance(small, cst.ImportFrom) and not small.relative and \
+        get_full_name_for_node(small.module) == "__future__"
+
 
 class ImportAwareCommand(VisitorBasedCodemodCommand):
     """A command whose scheduled import removals keep the comments above them

@@ -1007,3 +1007,34 @@ def test_an_object_without_dict_fails_when_pickled_as_before_and_says_why(route)
         job_state(NoDict())
     with pytest.raises(AttributeError, match="has no __dict__"):
         copy.copy(NoDict())
+
+
+class OldTwoDeletions:
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["broker"]
+        del state["remote"]
+        del state["luid"]
+        return state
+
+
+@clear("broker")
+@clear("remote", "luid")
+class TwoDeletions(JobSerializable):
+    pass
+
+
+@pytest.mark.parametrize("present", [(), ("broker",), ("remote",), ("broker", "luid")])
+def test_members_are_cleared_in_the_order_the_decorators_are_written(present):
+    """The first member missing is the one the error names, as the old hook's
+    first failing ``del`` named it."""
+    members = {name: 1 for name in present}
+    errors = []
+    for cls in (OldTwoDeletions, TwoDeletions):
+        obj = cls.__new__(cls)
+        obj.__dict__.update(members)
+        with pytest.raises(KeyError) as caught:
+            pickle.dumps(obj)
+        errors.append(caught.value)
+    old, new = errors
+    assert repr(old.args[0]) in str(new)
