@@ -9,13 +9,14 @@ import libcst as cst
 import pytest
 from click.testing import CliRunner
 
-import codemods.strip as strip
+import codemods.write.strip_module as strip
 from codemods import cli
 from codemods.parsing import parse
 from codemods.runner import run
 from codemods.settings import Settings
 from codemods.sources import read_source
-from codemods.strip import StripCodemod, StripCommand
+from codemods.strip import StripCodemod
+from codemods.write.strip_module import StripCommand
 from codemods.write.strip_start_method import read_start_method
 from snapshot_harness import SNAPSHOTS, cases
 

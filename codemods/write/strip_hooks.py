@@ -13,20 +13,14 @@ Each goes with the comment block that documents it (see ``strip_blocks``).
 
 from __future__ import annotations
 
-from typing import Tuple
-
 import libcst as cst
 
 from ..read.class_hooks import GETSTATE, SETSTATE
 from ..read.raise_only import read_raise_only
 from ..settings import Settings
+from ..strip_words import hook_names
 
 PICKLE_HOOKS = (GETSTATE, SETSTATE)
-
-
-def hook_names(settings: Settings) -> Tuple[str, ...]:
-    """Every method name ``strip`` removes from a class."""
-    return (*PICKLE_HOOKS, *settings.job_methods)
 
 
 def is_guard(method: cst.FunctionDef) -> bool:

@@ -24,7 +24,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.helpers import get_absolute_module_from_package_for_import
 
-JOB_PICKLER = "JobPickler"  # the interface's pickler class
+from ..strip_words import JOB_PICKLER  # noqa: F401 - the interface's pickler class
 
 _DISPATCH_ENTRY = m.Assign(targets=[m.AssignTarget(target=m.Subscript(
     value=m.Attribute(attr=m.Name("dispatch_table"))))])

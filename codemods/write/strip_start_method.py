@@ -39,6 +39,7 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider, QualifiedNa
 from ..codemod import finding
 from ..read.common import code
 from ..report import Finding
+from ..strip_words import needs_reading  # noqa: F401 - re-exported for the scan
 from .strip_predicates import predicate_call
 
 FORK_NOT_FORCED = "CM209"  # processes start, or jobs were pickled, and nothing forces fork
@@ -46,10 +47,6 @@ OTHER_START_METHOD = "CM210"  # a call or argument that selects (or can) another
 START_METHOD_FROM_ENV = "CM211"  # an environment variable read for the start method
 
 # A file needs a close look only if it mentions one of these ...
-WORDS = ("start_method", "START_METHOD", "get_context", "Process", "Pool", "mp_context")
-# ... and one of these: what every name resolved here is imported from.
-MODULES = ("multiprocessing", "concurrent", "START_METHOD", "start_method")
-
 FORK = "fork"
 DEFAULT = "default"  # no method named (get_context(), mp_context=None): the platform's
 UNKNOWN = "unknown"  # not a literal: can be anything
@@ -84,11 +81,6 @@ _DEFAULTS = ("the default start method (forkserver on Linux since Python 3.14, s
              "would pickle the job")
 _FORK_CONTEXT = 'multiprocessing.get_context("fork")'
 _SHORT = 60  # longer code is shown as `func(...)`
-
-
-def needs_reading(text: str) -> bool:
-    """Whether a file can hold anything this module reports (a plain text test)."""
-    return any(word in text for word in WORDS) and any(word in text for word in MODULES)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,204 @@
+"""How fast the commands are, as ratios against anchors run in the same rounds.
+
+For each tree, every round runs, one after the other:
+
+- ours: ``migrate --diff -j J``, ``check -j J``, ``strip --diff -j J``;
+- the anchor every libcst codemod pays: ``python -m libcst.tool codemod -j J
+  noop.NOOPCommand --no-format TREE`` (parses every file with libcst, changes
+  nothing);
+- the floor for "which files mention a hook": ``grep -rlE`` for the hook names;
+- and, for a tree without hooks, ``python -c "import click, pathspec"`` (what
+  any command line with our dependencies pays to start).
+
+It prints, per tree and command, the median wall time of the rounds, the ratio
+to the anchor (``noop / ours``: how many times faster than the no-op), and the
+peak memory of all processes of the command together (sampled from /proc).
+
+Usage::
+
+    python benchmarks/bench_commands.py --tree buildstream=/path/to/src --stdlib --no-hooks
+    python benchmarks/bench_commands.py --tree mine=src --rounds 5 --jobs 2
+
+``--stdlib`` copies the running interpreter's standard library (the ``.py``
+files, site-packages left out) into a temporary folder; ``--no-hooks`` makes a
+tree of plain modules without any hook (the start-up case).  Trees are copied,
+so nothing is written in the originals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+PYTHON = sys.executable
+HOOK_WORDS = "__getstate__|__setstate__|get_state_for_child_job_pickling|dispatch_table"
+LIBCST_CONFIG = """generated_code_marker: '@generated'
+formatter: ['cat']
+blacklist_patterns: []
+modules:
+- 'libcst.codemod.commands'
+repo_root: '{root}'
+"""
+
+
+def _children(pid: int) -> list:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measure(command, cwd=None):
+    """(wall seconds, peak kB of the process and its descendants together)."""
+    peak = [0]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            tree, todo = [], [process.pid]
+            while todo:
+                pid = todo.pop()
+                tree.append(pid)
+                todo.extend(_children(pid))
+            peak[0] = max(peak[0], sum(_rss_kb(pid) for pid in tree))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    process.wait()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return wall, peak[0]
+
+
+def copy_stdlib(target: Path) -> Path:
+    source = Path(sysconfig.get_paths()["stdlib"])
+    for path in source.rglob("*.py"):
+        if "site-packages" in path.parts:
+            continue
+        destination = target / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+    return target
+
+
+def make_plain_tree(target: Path, files: int = 200) -> Path:
+    package = target / "plain"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    body = "import os\n\n\ndef walk_{n}(path):\n    return sorted(os.listdir(path))\n"
+    for n in range(files):
+        (package / f"mod{n}.py").write_text(body.format(n=n) * 20)
+    return target
+
+
+def commands_for(tree: Path, jobs: int, config_dir: Path, hooks: bool):
+    ours = {
+        "migrate --diff": [PYTHON, "-m", "codemods", "migrate", "--diff", "-j", str(jobs), str(tree)],
+        "check": [PYTHON, "-m", "codemods", "check", "-j", str(jobs), str(tree)],
+        "strip --diff": [PYTHON, "-m", "codemods", "strip", "--diff", "-j", str(jobs), str(tree)],
+    }
+    anchors = {
+        "libcst.tool no-op": [PYTHON, "-m", "libcst.tool", "codemod", "-j", str(jobs),
+                              "noop.NOOPCommand", "--no-format", "--hide-progress", str(tree)],
+        "grep": ["grep", "-rlE", HOOK_WORDS, str(tree)],
+    }
+    if not hooks:
+        anchors["import click, pathspec"] = [PYTHON, "-c", "import click, pathspec"]
+    return ours, anchors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", action="append", default=[], metavar="NAME=PATH")
+    parser.add_argument("--stdlib", action="store_true", help="a copy of the standard library")
+    parser.add_argument("--no-hooks", action="store_true", help="a tree without hooks")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="codemods-bench-"))
+    trees = []
+    for spec in args.tree:
+        name, _, path = spec.partition("=")
+        copy = work / name
+        shutil.copytree(path, copy, symlinks=True)
+        trees.append((name, copy, True))
+    if args.stdlib:
+        trees.append(("stdlib", copy_stdlib(work / "stdlib"), True))
+    if args.no_hooks:
+        trees.append(("no hooks", make_plain_tree(work / "nohooks"), False))
+    if not trees:
+        parser.error("give --tree NAME=PATH, --stdlib or --no-hooks")
+
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, jobs {args.jobs}, "
+          f"rounds {args.rounds}")
+    try:
+        for name, tree, hooks in trees:
+            config_dir = work / f"libcst-config-{name.replace(' ', '-')}"
+            config_dir.mkdir()
+            (config_dir / ".libcst.codemod.yaml").write_text(LIBCST_CONFIG.format(root=tree))
+            ours, anchors = commands_for(tree, args.jobs, config_dir, hooks)
+            files = sum(1 for _ in tree.rglob("*.py"))
+            times = {label: [] for label in (*ours, *anchors)}
+            peaks = {label: 0 for label in times}
+            for round_number in range(args.rounds):
+                labels = list(times)
+                if round_number % 2:
+                    labels.reverse()  # alternate the order, so that no command always goes first
+                for label in labels:
+                    command = ours.get(label) or anchors[label]
+                    wall, peak = measure(command, cwd=config_dir)
+                    times[label].append(wall)
+                    peaks[label] = max(peaks[label], peak)
+            noop = statistics.median(times["libcst.tool no-op"])
+            startup = statistics.median(times["import click, pathspec"]) \
+                if "import click, pathspec" in times else None
+            print(f"\n{name}: {files} files")
+            print(f"  {'command':26s} {'median s':>9s} {'no-op/this':>11s} {'peak MB':>8s}")
+            for label in times:
+                median = statistics.median(times[label])
+                ratio = noop / median if median else float("inf")
+                line = f"  {label:26s} {median:9.2f} {ratio:11.2f} {peaks[label] / 1024:8.0f}"
+                if startup and label in ours:
+                    line += f"   ({median / startup:.2f} x import click, pathspec)"
+                print(line)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
