@@ -20,19 +20,21 @@ from .sources import SourceFile
 from .splice import splice
 
 
-def transform_fresh(transform, tree: cst.Module) -> cst.Module:
+def transform_fresh(transform, tree: cst.Module, wrapper=None) -> cst.Module:
     """``transform.transform_module(tree)`` for a tree straight from the parser.
 
     ``Codemod.transform_module`` deep-copies the tree before computing metadata,
     in case a node object appears twice in it; a freshly parsed tree cannot
     have that, and on a large module the copy costs more than the transform.
-    Use it only on a parsed tree, never on one a transform built.
+    Use it only on a parsed tree, never on one a transform built.  ``wrapper``,
+    one made over that tree already (by a scan), brings the metadata it resolved.
     """
     context = transform.context
-    cache = {}
-    if context.metadata_manager is not None and context.filename:
-        cache = context.metadata_manager.get_cache_for_path(context.filename)
-    wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache)
+    if wrapper is None:
+        cache = {}
+        if context.metadata_manager is not None and context.filename:
+            cache = context.metadata_manager.get_cache_for_path(context.filename)
+        wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache)
     previous = context.wrapper
     with transform.resolve(wrapper):
         transform.context = replace(context, wrapper=wrapper)

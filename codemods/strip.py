@@ -120,7 +120,7 @@ class StripCodemod(Codemod):
         """A file that mentions what strip removes, or may select a start method.
         A file that imports a job pickler found by its shape, whose name only the
         plan knows, comes in later (``rewrite_wants``)."""
-        return self._mentions(text) or needs_reading(text)
+        return self._mentions(text) or needs_reading(text) or INTERFACE_MARKER in text
 
     def rewrite_wants(self, path: Path, text: str, plan: Plan) -> bool:
         return bool(plan.picklers) and (
@@ -140,7 +140,24 @@ class StripCodemod(Codemod):
     def scan(self, parsed: "ParsedFile") -> FileFacts:
         from .write.strip_module import scan_file  # noqa: PLC0415 - libcst once parsed
 
-        return scan_file(self, parsed)
+        facts = parsed.cache["strip facts"] = scan_file(self, parsed)
+        return facts
+
+    # Whether rewrite passes over a file whose scan found nothing strip would
+    # change or report in it (the prefilter test turns this off to compare).
+    skips_files_without_work = True
+
+    def _has_work(self, parsed: "ParsedFile", plan: Plan) -> bool:
+        """Hooks or predicates defined here, the interface imported, or a word of
+        what strip removes elsewhere (a removed name, a predicate, a pickler)."""
+        facts = parsed.cache.get("strip facts")
+        if facts is None or not self.skips_files_without_work:
+            return True
+        text = parsed.source.text
+        words = (*plan.removed, *self.predicates(),
+                 *(name.rpartition(".")[2] for name in plan.picklers))
+        return bool(facts.removed or facts.imports_interface
+                    or any(word in text for word in words))
 
     def plan(self, facts: Mapping[Path, FileFacts], index=None) -> Plan:
         if self.settings.pickler_module:
@@ -197,7 +214,8 @@ class StripCodemod(Codemod):
             return Rewrite(DELETE, self._pickler_callees(parsed, plan))
         if parsed.path in plan.interface_files:
             return Rewrite(None)  # deleted, or not, once every other file is done
-        if not self._mentions(parsed.source.text, plan.picklers):
+        if not self._mentions(parsed.source.text, plan.picklers) or \
+                not self._has_work(parsed, plan):
             return Rewrite(None)
         from .write.strip_module import strip_file  # noqa: PLC0415
 

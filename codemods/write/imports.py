@@ -139,8 +139,18 @@ class ImportAwareCommand(VisitorBasedCodemodCommand):
     that ``Codemod.transform_module`` makes for a metadata wrapper; its passes
     that need metadata set up their own (see ``transform_fresh``)."""
 
+    # A MetadataWrapper made over the very tree given to transform_module, straight
+    # from the parser (by the scan): the command then runs on it, without the copy
+    # and with the metadata the scan resolved.
+    fresh_wrapper = None
+
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        if self.METADATA_DEPENDENCIES:
+        if self.METADATA_DEPENDENCIES and self.fresh_wrapper is not None \
+                and self.fresh_wrapper.module is tree:
+            from ..parsing import transform_fresh  # noqa: PLC0415 - parsing imports this module's users
+
+            tree = transform_fresh(self, tree, self.fresh_wrapper)
+        elif self.METADATA_DEPENDENCIES:
             tree = Codemod.transform_module(self, tree)
         else:
             tree = self.transform_module_impl(tree)

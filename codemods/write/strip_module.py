@@ -23,6 +23,7 @@ from ..parsing import ParsedFile, parse, visit_with_metadata
 from ..report import FileOutcome, Finding, Status
 from ..settings import Settings
 from ..sources import SourceFile
+from ..strip_words import hook_names, needs_reading
 from ..interface import interface_for, interface_module
 from ..strip import (
     INTERFACE_MARKER,
@@ -59,7 +60,7 @@ from .strip_pickler import (
     without_aliases,
 )
 from .strip_predicates import fold_chain, fold_edit, predicate_call
-from .strip_start_method import needs_reading, read_start_method
+from .strip_start_method import read_start_method
 
 # `a`, `a.b`, `a.b.c`: a name as an import binds it, with its attributes
 _DOTTED_NAME = m.Name() | m.Attribute(
@@ -83,12 +84,20 @@ def _methods(node: cst.ClassDef) -> List[cst.FunctionDef]:
 
 
 def removed_definitions(module: cst.Module, settings: Settings) -> FrozenSet[str]:
-    """Names of the hooks and predicates whose definitions ``strip`` removes here."""
-    names = {method.name.value
-             for cls in m.findall(module, m.ClassDef())
-             for method in _methods(cls) if is_stripped_hook(method, settings)}
-    names.update(function.name.value for function in m.findall(module, m.FunctionDef())
-                 if function.name.value in settings.pickling_predicates)
+    """Names of the hooks and predicates whose definitions ``strip`` removes here
+    (a plain visitor: matchers over every node of a large module cost seconds)."""
+    names = set()
+
+    class Definitions(cst.CSTVisitor):
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            names.update(method.name.value for method in _methods(node)
+                         if is_stripped_hook(method, settings))
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            if node.name.value in settings.pickling_predicates:
+                names.add(node.name.value)
+
+    module.visit(Definitions())
     return frozenset(names)
 
 
@@ -420,30 +429,41 @@ def scan_file(codemod, parsed: ParsedFile) -> FileFacts:
         # Only the module migrate wrote (or the one configured) is the interface:
         # a project's own `serialization` module is none of strip's business.
         return FileFacts(parsed.module_name, interface, is_interface=True)
-    mentions = self._mentions(parsed.source.text)
-    # Start methods only where the words are: scope analysis is what costs.
-    reads_start_method = needs_reading(parsed.source.text)
-    if parsed.module_name == interface or not mentions:
-        start_method = read_start_method(_metadata(parsed, full_names=False),
-                                         self.predicates()) if reads_start_method else None
+    text = parsed.source.text
+    predicates = self.predicates()
+    # Each reading only where the text has its words: scope analysis is what costs.
+    reads_start_method = needs_reading(text)
+    full_names = parsed.module_name != interface and (
+        JOB_PICKLER in text or any(name in text for name in predicates))
+    wrapper = None
+    if full_names or reads_start_method:
+        wrapper = _metadata(parsed, full_names=full_names)
+        parsed.cache["strip wrapper"] = wrapper if full_names else None
+    start_method = read_start_method(wrapper, predicates) if reads_start_method else None
+    if parsed.module_name == interface or not self._mentions(text):
         return FileFacts(parsed.module_name, interface, start_method=start_method,
                          foreign_interface=parsed.module_name == interface)
-    wrapper = _metadata(parsed, full_names=True)
-    start_method = read_start_method(wrapper, self.predicates()) \
-        if reads_start_method else None
-    scanner = _Scanner(interface, self.predicates())
-    wrapper.visit(scanner)
-    pickling_test = None
-    if scanner.pickling_test is not None:
-        start = wrapper.resolve(PositionProvider)[scanner.pickling_test].start
-        pickling_test = (start.line, start.column)
+    constructs_job_pickler, pickling_test = False, None
+    if full_names:
+        scanner = _Scanner(interface, predicates)
+        wrapper.visit(scanner)
+        constructs_job_pickler = scanner.constructs_job_pickler
+        if scanner.pickling_test is not None:
+            start = wrapper.resolve(PositionProvider)[scanner.pickling_test].start
+            pickling_test = (start.line, start.column)
+    stem = interface.rpartition(".")[2]
+    hooks_or_predicates = any(name in text for name in (*hook_names(self.settings), *predicates))
     return FileFacts(
         parsed.module_name, interface,
-        imports_interface=imports_module(parsed.module, parsed.package_name, interface),
-        job_pickler=scanner.constructs_job_pickler or fills_dispatch_table_with_job_state(
-            parsed.module, self.settings.job_methods),
-        removed=removed_definitions(parsed.module, self.settings),
-        predicates_used=predicates_called_outside_ifs(parsed.module, self.predicates()),
+        imports_interface=bool(stem) and stem in text and imports_module(
+            parsed.module, parsed.package_name, interface),
+        job_pickler=constructs_job_pickler or ("dispatch_table" in text and
+                                               fills_dispatch_table_with_job_state(
+                                                   parsed.module, self.settings.job_methods)),
+        removed=removed_definitions(parsed.module, self.settings) if hooks_or_predicates
+        else frozenset(),
+        predicates_used=predicates_called_outside_ifs(parsed.module, predicates)
+        if any(name in text for name in predicates) else frozenset(),
         start_method=start_method,
         pickling_test=pickling_test,
     )
@@ -453,12 +473,15 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
     """The strip command on one parsed file, keeping the job pickler's imports
     where the file still uses the pickler."""
     self = codemod
+    wrapper = parsed.cache.get("strip wrapper") or _metadata(parsed, full_names=True)
     command = StripCommand(parsed.context(), self.settings, plan)
+    command.fresh_wrapper = wrapper
     text = command.transform_module(parsed.module).code
     if any(f.code == PICKLER_USED for f in command.findings):
         # The job pickler is still used here: keep the imports of it (and, in
         # tree_changes, the module itself).
         command = StripCommand(parsed.context(), self.settings, plan)
+        command.fresh_wrapper = wrapper
         command.keep_pickler_imports = True
         text = command.transform_module(parsed.module).code
     return Rewrite(text if text != parsed.printed else None, command.findings)
