@@ -3,8 +3,8 @@
 For each tree, every round runs, one after the other:
 
 - ours: ``migrate --diff -j J``, ``check -j J``, ``strip --diff -j J``;
-- the anchor every libcst codemod pays: ``python -m libcst.tool codemod -j J
-  noop.NOOPCommand --no-format TREE`` (parses every file with libcst, changes
+- the anchor every libcst codemod pays: ``python -m libcst.tool codemod
+  noop.NOOPCommand -j J --no-format TREE`` (parses every file with libcst, changes
   nothing);
 - the floor for "which files mention a hook": ``grep -rlE`` for the hook names;
 - and, for a tree without hooks, ``python -c "import click, pathspec"`` (what
@@ -131,8 +131,8 @@ def commands_for(tree: Path, jobs: int, config_dir: Path, hooks: bool):
         "strip --diff": [PYTHON, "-m", "codemods", "strip", "--diff", "-j", str(jobs), str(tree)],
     }
     anchors = {
-        "libcst.tool no-op": [PYTHON, "-m", "libcst.tool", "codemod", "-j", str(jobs),
-                              "noop.NOOPCommand", "--no-format", "--hide-progress", str(tree)],
+        "libcst.tool no-op": [PYTHON, "-m", "libcst.tool", "codemod", "noop.NOOPCommand",
+                              "-j", str(jobs), "--no-format", "--hide-progress", str(tree)],
         "grep": ["grep", "-rlE", HOOK_WORDS, str(tree)],
     }
     if not hooks:

@@ -78,20 +78,36 @@ def read_module(module: cst.Module, text: str, module_name: str, package_name: s
             declared = read_declarations(node)
             if has_interface_base(node) or not declared.empty:
                 reading.declared[name] = (node, declared)
-    reading.local = _local_classes(module, text, job_methods)
-    if "dispatch_table" in text or any(method in text for method in job_methods):
+    tree = reading.positions.ast_tree()
+    reading.local = _local_classes(module, tree, job_methods)
+    if "dispatch_table" in text or (tree is None and any(m in text for m in job_methods)):
         reading.pickling = read_job_pickler(module, index, job_methods)
         reading.dispatch_entries = bool(reading.pickling.entries)
+    elif any(method in text for method in job_methods):
+        reading.pickling = PicklerFacts(job_method_refs=_job_method_refs(tree, job_methods))
     return reading
 
 
-def _local_classes(module: cst.Module, text: str, job_methods) -> List[LocalClass]:
+def _job_method_refs(tree: ast.Module, job_methods) -> List[Tuple[str, Optional[str]]]:
+    """(job-state method, module-level function it is in) for each reference to a
+    job-state method (``x.get_state_for_child_job_pickling``), as the job-pickler
+    reader records them, from ``ast`` where the module has no dispatch table."""
+    names = set(job_methods)
+    refs = []
+    for statement in tree.body:
+        function = statement.name if isinstance(
+            statement, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Attribute) and node.attr in names:
+                refs.append((node.attr, function))
+    return refs
+
+
+def _local_classes(module: cst.Module, tree: Optional[ast.Module], job_methods) -> List[LocalClass]:
     """The classes with hooks inside functions, from ``ast`` (no libcst walk of
     the function bodies); from libcst only where ``ast`` cannot read the text."""
     hook_names = {GETSTATE, SETSTATE, *job_methods}
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    if tree is None:
         return _local_classes_with_libcst(module, job_methods)
     found = []
 

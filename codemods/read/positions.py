@@ -54,15 +54,23 @@ class Positions:
         self.text = text
         self.module_name = module_name
         self._starts: Optional[Dict[str, Tuple[int, int]]] = None
+        self._ast = False  # not parsed yet; None: ast cannot read the text
         self._within: Dict[int, dict] = {}  # id(class node) -> its own positions
         self._whole = None  # PositionProvider over the module, the fallback
 
+    def ast_tree(self) -> Optional[ast.Module]:
+        """The text's ``ast``, parsed once; None where ``ast`` cannot read it."""
+        if self._ast is False:
+            try:
+                self._ast = ast.parse(self.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                self._ast = None
+        return self._ast
+
     def _class_start(self, qualified: str) -> Optional[Tuple[int, int]]:
         if self._starts is None:
-            try:
-                self._starts = _class_starts(ast.parse(self.text), self.module_name)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                self._starts = {}
+            tree = self.ast_tree()
+            self._starts = _class_starts(tree, self.module_name) if tree is not None else {}
         return self._starts.get(qualified)
 
     def of(self, node: cst.CSTNode, owner: cst.ClassDef, qualified: str) -> Tuple[int, int]:

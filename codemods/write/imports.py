@@ -98,7 +98,7 @@ class AddImportsAtModuleLevel(AddImportsVisitor):
             if not _is_import(statement) and top:
                 break
             top += 1  # the docstring (or a first statement) and the imports after it
-        super().visit_Module(node.with_changes(body=node.body[:top + 1]))
+        super().visit_Module(node.with_changes(body=node.body[:top]))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False

@@ -38,7 +38,8 @@ from ..strip import (
     FileFacts,
     Plan,
 )
-from .imports import ImportAwareCommand
+from ..read.module_index import ModuleIndex
+from .imports import ImportAwareCommand, schedule_unused_import_removal
 from .strip_blocks import REMOVE, Edit, splice_block, splice_module
 from .strip_hooks import is_stripped_hook
 from .strip_interface import (
@@ -204,6 +205,8 @@ class StripCommand(ImportAwareCommand):
         self.removed_names: FrozenSet[str] = plan.removed
         # Set when this file still uses the job pickler elsewhere: its imports stay.
         self.keep_pickler_imports = False
+        # The hooks and predicates this file defines, when the scan found them already.
+        self.removed_here: Optional[FrozenSet[str]] = None
 
     # Decisions, on the way down ------------------------------------------------------------
 
@@ -213,7 +216,11 @@ class StripCommand(ImportAwareCommand):
         return super().on_visit(node)
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.removed_names = self.plan.removed | removed_definitions(node, self.settings)
+        if self.removed_here is None:
+            self.removed_here = removed_definitions(node, self.settings)
+        self.removed_names = self.plan.removed | self.removed_here
+        self._import_items = ModuleIndex.of(node, "", self.context.full_package_name or "").import_items
+        self._original = node
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         for method in _methods(node):
@@ -347,9 +354,14 @@ class StripCommand(ImportAwareCommand):
         return edits
 
     def _drop(self, node: cst.CSTNode) -> None:
-        """``node`` goes; imports only it used go too."""
+        """``node`` goes; imports only it used go too (looked up by name among the
+        module's imports: a scope analysis for that costs seconds on a large
+        module, and an import still named anywhere is never removed)."""
         self.dropped.add(node)
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, node)
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            RemoveImportsVisitor.remove_unused_import_by_node(self.context, node)
+        else:
+            schedule_unused_import_removal(self.context, self._import_items, node)
 
     def _remove_statement(self, node: cst.BaseStatement) -> None:
         self.removed_statements.add(node)
@@ -384,12 +396,35 @@ class StripCommand(ImportAwareCommand):
     def _is_referenced(self, function: cst.FunctionDef) -> bool:
         """Whether anything in the module names ``function`` besides its definition."""
         name = function.name.value
-        uses = m.findall(self.module, m.Name(name) | m.Attribute(attr=m.Name(name)))
+        uses = m.findall(self._original, m.Name(name) | m.Attribute(attr=m.Name(name)))
         return any(use is not function.name and not (
             isinstance(use, cst.Attribute) and use.attr is function.name) for use in uses)
 
     def _report(self, node: cst.CSTNode, code: str, message: str) -> None:
         start = self.get_metadata(PositionProvider, node).start
+        path = self.context.scratch.get("path", self.context.filename)
+        self.findings.append(finding(path, start.line, code, message, column=start.column))
+
+
+class StripCommandByName(StripCommand):
+    """The command for a file that names neither a job pickler nor the interface
+    module: no use of either to find, so no fully qualified names to resolve
+    (a scope analysis of the whole module), and positions only for findings."""
+
+    METADATA_DEPENDENCIES = ()
+    _positions = None
+
+    def _interface_member(self, node: cst.CSTNode) -> Optional[str]:
+        return None
+
+    def _check_use(self, node: Union[cst.Name, cst.Attribute]) -> Optional[bool]:
+        return None
+
+    def _report(self, node: cst.CSTNode, code: str, message: str) -> None:
+        if self._positions is None:
+            self._positions = cst.MetadataWrapper(self._original, unsafe_skip_copy=True).resolve(
+                PositionProvider)
+        start = self._positions[node].start
         path = self.context.scratch.get("path", self.context.filename)
         self.findings.append(finding(path, start.line, code, message, column=start.column))
 
@@ -469,13 +504,28 @@ def scan_file(codemod, parsed: ParsedFile) -> FileFacts:
     )
 
 
+def _changed(text: str, parsed: ParsedFile) -> Optional[str]:
+    return text if text != parsed.printed else None
+
+
 def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
     """The strip command on one parsed file, keeping the job pickler's imports
     where the file still uses the pickler."""
     self = codemod
+    text = parsed.source.text
+    named = [name.rpartition(".")[2] for name in (*plan.picklers, interface_for(
+        parsed.path, parsed.module_name, parsed.package_name, self.settings.interface_module))
+             if name] + [JOB_PICKLER]
+    facts = parsed.cache.get("strip facts")
+    if not any(word in text for word in named):
+        command = StripCommandByName(parsed.context(), self.settings, plan)
+        command.removed_here = facts.removed if facts is not None else None
+        return Rewrite(_changed(command.transform_module(parsed.module).code, parsed),
+                       command.findings)
     wrapper = parsed.cache.get("strip wrapper") or _metadata(parsed, full_names=True)
     command = StripCommand(parsed.context(), self.settings, plan)
     command.fresh_wrapper = wrapper
+    command.removed_here = facts.removed if facts is not None else None
     text = command.transform_module(parsed.module).code
     if any(f.code == PICKLER_USED for f in command.findings):
         # The job pickler is still used here: keep the imports of it (and, in
