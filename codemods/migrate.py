@@ -49,7 +49,6 @@ class ClassFacts:
     clears: tuple  # what it declares once migrated (or already declares)
     scopes: tuple  # scopes its own hooks build state for
     has_interface: bool  # a base named JobSerializable / JobUnserializable already
-    has_hooks: bool = False  # hand-written hooks of its own (migratable or not)
     refuses: bool = False  # refuses pickling (a raise-only __getstate__)
     restores: tuple = ()  # methods that run on restore once migrated
     has_setstate: bool = False  # its own __setstate__
@@ -118,7 +117,6 @@ def _class_facts(name: str, node, reading, job_methods) -> ClassFacts:
     return ClassFacts(
         name, migratable, tuple(declared.clears), tuple(sorted({b.scope for b in builders})),
         _has_interface(node),
-        has_hooks=True,
         refuses=reading.refusal is not None,
         restores=tuple(declared.restore_methods),
         has_setstate="__setstate__" in reading.hooks,

@@ -173,26 +173,3 @@ def _local_classes_with_libcst(module: cst.Module, job_methods) -> List[LocalCla
 
     module.visit(Finder())
     return found
-
-
-def dispatch_entries(module: cst.Module, text: str) -> bool:
-    """Any ``<x>.dispatch_table[<key>] = ...`` (a look at the text first)?"""
-    if "dispatch_table" not in text:
-        return False
-
-    class Finder(cst.CSTVisitor):
-        found = False
-
-        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            target = node.target
-            if (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute)
-                    and target.value.attr.value == "dispatch_table"):
-                Finder.found = True
-
-    module.visit(Finder())
-    return Finder.found
-
-
-def class_reading(reading: Optional[ModuleReading], name: str):
-    """The (node, ClassReading) of a class with hooks, if it has some."""
-    return reading.readings.get(name) if reading is not None else None
