@@ -13,10 +13,8 @@ on (reported as CM003), and the files it still had go to a fresh worker.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from dataclasses import dataclass, field
-from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -121,6 +119,8 @@ def _serve(conn, codemod) -> None:
 
 
 def _context():
+    import multiprocessing  # noqa: PLC0415 - only once a worker is needed
+
     methods = multiprocessing.get_all_start_methods()
     # fork: a worker starts with libcst and the codemod already imported.
     return multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -245,6 +245,8 @@ class Engine:
                 results[source.path] = ("done", self.local.rewrite(source, plan))
             self.on_progress()
         busy = {w.conn: w for w in self.workers if w.left}
+        if busy:
+            from multiprocessing.connection import wait  # noqa: PLC0415
         while busy:
             for conn in wait(list(busy)):
                 worker = busy[conn]
