@@ -479,11 +479,13 @@ def tool_json(kind: str, code, out: str, err: str, result: Result, defects: list
 
 def findings_of(data: dict, root: Path) -> dict[str, list[dict]]:
     by_file = collections.defaultdict(list)
-    for entry in data.get("files", []):
-        for finding in entry.get("findings", []):
-            path = Path(finding["path"])
-            rel = os.path.relpath(path if path.is_absolute() else root / path, root)
-            by_file[rel].append(finding)
+    # report version 1: a flat list; before (a --tool-rev run): findings per file
+    found = data["findings"] if "version" in data else [
+        finding for entry in data.get("files", []) for finding in entry.get("findings", [])]
+    for finding in found:
+        path = Path(finding["path"])
+        rel = os.path.relpath(path if path.is_absolute() else root / path, root)
+        by_file[rel].append(finding)
     return by_file
 
 

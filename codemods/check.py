@@ -1,11 +1,16 @@
 """``check``: read only.  Lists every pickling hook with what ``migrate`` and
-``strip`` would do with it, and every finding ``migrate`` would report."""
+``strip`` would do with it, and every finding ``migrate`` would report.
+
+Each class with hooks (and each job pickler) becomes a ``HookReport``: the
+JSON and SARIF reports carry them, and the closing line counts them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .codemod import Rewrite, finding
 from .migrate import MigrateCodemod
-from .report import Severity
+from .report import HookReport, Severity
 
 
 def _describe(reading) -> str:
@@ -23,6 +28,10 @@ def _describe(reading) -> str:
     return "; ".join(parts) or "gains the JobSerializable base"
 
 
+def _strip_does(reading) -> str:
+    return "the guard is removed" if getattr(reading, "refusal", None) else "removed"
+
+
 class CheckCodemod(MigrateCodemod):
     name = "check"
     read_only = True
@@ -30,23 +39,56 @@ class CheckCodemod(MigrateCodemod):
     def rewrite(self, parsed, plan) -> Rewrite:
         if not self.has_work(parsed):
             return Rewrite(None)
-        command, new = self.run_command(parsed, plan)
-        findings = []
-        for node, name, reading in command.migrated:
-            line, column = command.reading.positions.of(node, node, name)
-            hooks = ", ".join(reading.hooks)
-            findings.append(finding(
-                parsed.path, line, "CM301",
-                f"{reading.policy.name}: {hooks}; migrate: {_describe(reading)}; "
-                f"strip: {'the guard is removed' if reading.refusal else 'removed'}",
-                Severity.INFO, column))
-        findings.extend(command.findings)
-        if new.code != parsed.printed and not command.migrated:
-            findings.append(finding(parsed.path, 1, "CM302",
-                                    "migrate: the job pickler's per-class entries are removed",
-                                    Severity.INFO))
-        return Rewrite(None, sorted(findings, key=lambda f: f.line))
+        command, _ = self.run_command(parsed, plan)
+        findings, hooks = check_report(command, parsed.path, parsed.module_name)
+        return Rewrite(None, findings, hooks=hooks)
 
     def tree_changes(self, plan, outcomes, roots):
         return []
 
+
+def check_report(command, path, module_name: str):
+    """(findings, hook reports) of a file, from the migrate command run on it."""
+    positions = command.reading.positions
+    findings, hooks = [], []
+    for node, name, reading in command.migrated:
+        line, column = positions.of(node, node, name)
+        found = finding(
+            path, line, "CM301",
+            f"{reading.policy.name}: {', '.join(reading.hooks)}; migrate: "
+            f"{_describe(reading)}; strip: {_strip_does(reading)}",
+            Severity.INFO, column)
+        findings.append(_with_end(found, positions.class_end(name)))
+        hooks.append(HookReport(str(path), line, column, name, "class", tuple(reading.hooks),
+                                "migratable", ("CM301",), _describe(reading),
+                                _strip_does(reading)))
+    for node, name, reading, codes in command.refused:
+        line, column = positions.of(node, node, name)
+        hooks.append(HookReport(str(path), line, column, name, "class", tuple(reading.hooks),
+                                "needs-person", tuple(codes),
+                                f"left as it was ({', '.join(codes)})", _strip_does(reading)))
+    for local in command.reading.local:
+        hooks.append(HookReport(str(path), local.line, local.column,
+                                f"{module_name}.{local.function}.{local.name}",
+                                "class", tuple(local.hooks), "needs-person", ("CM101",),
+                                "left as it was (CM101)", "removed"))
+    findings.extend(command.findings)
+    entries = command.reading.pickling.entries if command.reading.dispatch_entries else ()
+    if entries:
+        removed = command.removed_entries
+        if removed:
+            findings.append(finding(path, 1, "CM302", "migrate: the job pickler's "
+                                    "per-class entries are removed", Severity.INFO))
+        hooks.append(HookReport(
+            str(path), 1, 0, module_name, "job-pickler",
+            tuple(sorted({entry.key or "?" for entry in entries})),
+            "migratable" if removed else "needs-person", ("CM302",) if removed else (),
+            f"{removed} of its {len(entries)} per-class entries are removed" if removed
+            else "left as it was: no entry names a class migrate rewrites",
+            "the job-pickler module is deleted"))
+    return (sorted(findings, key=lambda f: (f.line, f.column)),
+            sorted(hooks, key=lambda h: (h.line, h.column)))
+
+
+def _with_end(found, end_line):
+    return replace(found, end_line=end_line) if end_line else found

@@ -3,7 +3,7 @@
 Exit codes:
 
     0  nothing to do, or everything was done
-    1  --check: some file would change
+    1  --check: some file would change; `check`: some hook is still there
     2  usage error (bad option, bad [tool.codemods])
     3  some file could not be read, parsed, rewritten or written
 """
@@ -19,7 +19,7 @@ import click
 
 from . import __version__
 from .codemod import Codemod
-from .report import Finding, Severity, Status, Summary, findings_json
+from .report import CheckSummary, Finding, Severity, Status, Summary, report_json
 from .runner import RunResult, render_diff, run, write
 from .settings import SettingsError, load_settings
 
@@ -45,8 +45,11 @@ def _common_options(function: Callable) -> Callable:
         click.option("--interface-module", metavar="DOTTED.NAME", default=None,
                      help="Where the serialization interface lives "
                           "(default: `serialization` in the top package)."),
-        click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-                     default="text", help="How findings are printed."),
+        click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif"]),
+                     default="text",
+                     help="How findings are printed: text (stderr), json or sarif (stdout)."),
+        click.option("--show-unchanged", is_flag=True,
+                     help="--format json: list unchanged files too."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -75,15 +78,16 @@ def codemod_command(name: str, load: Callable[[], Type[Codemod]], help: str,
 
 
 def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jobs, exclude,
-            output_format, **options) -> None:
+            output_format, show_unchanged, **options) -> None:
     """Shared body of every command: run, then show, check or write."""
     if interactive and (diff or check):
         raise click.UsageError("--interactive cannot be combined with --diff or --check")
-    if (diff or interactive) and output_format == "json":
+    if (diff or interactive) and output_format != "text":
         raise click.UsageError(
-            "--format json cannot be combined with --diff or --interactive (both use stdout)")
+            f"--format {output_format} cannot be combined with --diff or --interactive "
+            "(both use stdout)")
     try:
-        settings = load_settings(paths).merged(excludes=tuple(exclude), **options)
+        settings = load_settings(paths, warn=_warn).merged(exclude=tuple(exclude), **options)
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
     codemod = codemod_class(settings)
@@ -92,13 +96,30 @@ def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jo
     color = sys.stdout.isatty()
     if diff:
         for outcome in result.changes:
+            _announce(outcome)
             click.echo(render_diff(outcome, color=color), nl=False)
     elif interactive:
         _review(result, color)
     elif not check:
         _write_all(result)
-    _report(result, output_format, dry_run=dry_run)
-    sys.exit(exit_code(result, check=check))
+    code = exit_code(result, check=check, read_only=codemod.read_only)
+    _report(result, output_format, dry_run=dry_run, command=codemod.name, code=code,
+            show_unchanged=show_unchanged)
+    sys.exit(code)
+
+
+def _warn(message: str) -> None:
+    click.secho(f"warning: {message}", err=True, fg="yellow" if sys.stderr.isatty() else None)
+
+
+def _announce(outcome) -> None:
+    """One line on stderr before the diff of a new interface module: why a file of
+    about a thousand lines appears (stdout keeps a diff that `git apply` takes)."""
+    if outcome.importers:
+        sys.stdout.flush()
+        click.echo(f"note: {outcome.path} is new: the runtime interface that the migrated "
+                   f"classes import (written once; to use a copy the project already has, "
+                   f"pass --interface-module DOTTED.NAME)", err=True)
 
 
 def _write_all(result: RunResult) -> None:
@@ -131,14 +152,23 @@ def _review(result: RunResult, color: bool) -> None:
     Deletions come last, and are not offered once a rewrite was declined or
     failed: a module goes only when the files that imported it changed too."""
     accept_all = False
-    declined = []
-    changes = sorted(result.changes, key=lambda outcome: outcome.new is None)
+    declined, written = [], set()
+    # Rewrites first, then new interface modules, then deletions.
+    changes = sorted(result.changes, key=lambda outcome: (
+        outcome.new is None, outcome.importers is not None))
     for index, outcome in enumerate(changes):
         if outcome.new is None and (declined or any(
                 o.status is Status.FAILED for o in changes[:index])):
             _hold_back(outcome)
             continue
+        if outcome.importers is not None and not written & set(outcome.importers):
+            outcome.status = Status.SKIPPED
+            outcome.findings.append(Finding(
+                str(outcome.path), 1, "CM006",
+                "not written: no file that would import it was accepted", Severity.INFO))
+            continue
         if not accept_all:
+            _announce(outcome)
             click.echo(render_diff(outcome, color=color), nl=False)
             what = "Delete" if outcome.new is None else "Apply"
             try:
@@ -157,6 +187,8 @@ def _review(result: RunResult, color: bool) -> None:
                 continue
             accept_all = answer == "a"
         _write_one(outcome)
+        if outcome.status is Status.CHANGED:
+            written.add(outcome.path)
     for outcome in declined:
         outcome.status = Status.SKIPPED
         outcome.findings.append(Finding(
@@ -170,10 +202,18 @@ def _hold_back(outcome) -> None:
         "not deleted: another change was declined or could not be written", Severity.WARNING))
 
 
-def _report(result: RunResult, output_format: str, *, dry_run: bool) -> None:
-    summary = Summary.of(result.outcomes)
+def _report(result: RunResult, output_format: str, *, dry_run: bool, command: str, code: int,
+            show_unchanged: bool) -> None:
+    summary = (CheckSummary if command == "check" else Summary).of(result.outcomes)
     if output_format == "json":
-        click.echo(findings_json(result.outcomes, summary))
+        click.echo(report_json(result.outcomes, summary, command=command,
+                               tool_version=__version__, show_unchanged=show_unchanged))
+        return
+    if output_format == "sarif":
+        from .sarif import report_sarif  # noqa: PLC0415
+
+        click.echo(report_sarif(result.outcomes, command=command, tool_version=__version__,
+                                exit_code=code))
         return
     for outcome in result.outcomes:
         for item in outcome.findings:
@@ -204,7 +244,7 @@ def _load_check():
 main.add_command(codemod_command(
     "check", _load_check,
     "Report every pickling hook, what migrate and strip would do with it, and every "
-    "finding; change nothing. With --check, exit 1 when any hook is found.",
+    "finding; change nothing. Exit 1 when any hook is found, 0 when none is.",
 ))
 
 
@@ -231,10 +271,31 @@ main.add_command(codemod_command(
 ))
 
 
-def exit_code(result: RunResult, *, check: bool) -> int:
+@main.command("rules")
+@click.argument("codes", nargs=-1, metavar="[CODE]...")
+def rules_command(codes) -> None:
+    """Explain finding codes: every one as a table, or the CODEs given in full
+    (what it means, an example, and the fix)."""
+    from .rules import RULES, describe  # noqa: PLC0415
+
+    unknown = [code for code in codes if code.upper() not in RULES]
+    if unknown:
+        raise click.UsageError(f"unknown finding code(s): {', '.join(unknown)} "
+                               f"(known: {', '.join(RULES)})")
+    if codes:
+        click.echo("\n".join(describe(RULES[code.upper()]) for code in codes), nl=False)
+        return
+    for rule in RULES.values():
+        click.echo(f"{rule.code}  {rule.level:<7}  {rule.name:<24}  {rule.summary}")
+
+
+def exit_code(result: RunResult, *, check: bool, read_only: bool = False) -> int:
+    """3 when a file failed; then 1 when ``--check`` finds a change, or when the
+    read-only ``check`` finds a hook (migratable or not); else 0."""
     if any(outcome.status is Status.FAILED for outcome in result.outcomes):
         return EXIT_FAILED
-    if check and (result.changes or any(
-            f.code == "CM301" for outcome in result.outcomes for f in outcome.findings)):
+    if read_only and any(outcome.hooks for outcome in result.outcomes):
+        return EXIT_PENDING
+    if check and result.changes:
         return EXIT_PENDING
     return EXIT_OK

@@ -38,6 +38,7 @@ class Rewrite:
 
     text: Any = None
     findings: List[Finding] = field(default_factory=list)
+    hooks: list = field(default_factory=list)  # `check`: HookReport of each class with hooks
 
 
 _ROOTS = PackageRoots()

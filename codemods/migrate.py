@@ -330,7 +330,7 @@ class MigrateCodemod(Codemod):
     def tree_changes(self, plan, outcomes, roots) -> List[FileOutcome]:
         """The interface module, written where a changed file imports it from
         when it is not there yet."""
-        wanted = {}
+        wanted, importers = {}, {}
         for outcome in outcomes:
             if outcome.status is not Status.CHANGED or outcome.new is None:
                 continue
@@ -342,6 +342,7 @@ class MigrateCodemod(Codemod):
                 path = Path(os.path.relpath(path))  # shown as the user named the tree
             if path.parent.is_dir() and module_owner(root, dotted) is None:
                 wanted[path] = dotted
+                importers.setdefault(path, []).append(outcome.path)
         text = RUNTIME_SOURCE.read_text(encoding="utf-8")
         new = []
         for path in sorted(wanted):
@@ -352,7 +353,8 @@ class MigrateCodemod(Codemod):
                     path, 1, "CM103",
                     f"the project has a module {taken} of its own, so the interface goes to "
                     f"{wanted[path]} (name another with --interface-module)", Severity.INFO))
-            new.append(FileOutcome(path, Status.CHANGED, old=None, new=text, findings=findings))
+            new.append(FileOutcome(path, Status.CHANGED, old=None, new=text, findings=findings,
+                                   importers=importers[path]))
         return new
 
 

@@ -76,29 +76,8 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
     ``jobs=0`` works in this process for every file (a parser crash would end it).
     """
     paths = [Path(p) for p in paths]
-    discovered = discover(paths, codemod.settings.excludes, codemod.suffixes)
+    files, texts, done, wanted, passed_over = _gather(codemod, paths)
     result = RunResult()
-    for path, reason in discovered.problems:
-        result.outcomes.append(FileOutcome(path, Status.FAILED, findings=[
-            finding(path, 0, "CM001", reason, Severity.ERROR)]))
-    files = discovered.files
-    done: Dict[Path, FileOutcome] = {}
-    texts: Dict[Path, Optional[str]] = {}
-    wanted: List[SourceFile] = []
-    passed_over: List[SourceFile] = []
-    for path in files:
-        read = _read(codemod, path)
-        if isinstance(read, FileOutcome):
-            done[path] = read
-            texts[path] = None
-            continue
-        texts[path] = read.text
-        if not codemod.settings.include_generated and GENERATED_MARKER in read.text:
-            done[path] = FileOutcome(path, Status.UNCHANGED)
-        elif codemod.wants(path, read.text):
-            wanted.append(read)
-        else:
-            passed_over.append(read)
     bar = _Progress(codemod.name if progress else None, len(wanted))
     engine = Engine(codemod, wanted, jobs, on_progress=bar.step)
     try:
@@ -132,6 +111,48 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
     result.outcomes.extend(done[path] for path in files)
     result.outcomes.extend(codemod.tree_changes(plan, result.outcomes, paths))
     return result
+
+
+def _gather(codemod: Codemod, paths: Sequence[Path]):
+    """The tree's files and their texts; the outcomes already decided (unreadable,
+    generated); the sources the codemod wants parsed, and those it passed over."""
+    discovered = discover(paths, codemod.settings.exclude, codemod.suffixes)
+    done: Dict[Path, FileOutcome] = {}
+    for path, reason in discovered.problems:
+        done[path] = FileOutcome(path, Status.FAILED, findings=[
+            finding(path, 1, "CM001", reason, Severity.ERROR)])
+    files = [*discovered.files, *(path for path, _ in discovered.problems)]
+    texts: Dict[Path, Optional[str]] = {}
+    wanted: List[SourceFile] = []
+    passed_over: List[SourceFile] = []
+    for path in discovered.files:
+        read = _read(codemod, path)
+        if isinstance(read, FileOutcome):
+            done[path] = read
+            texts[path] = None
+            continue
+        texts[path] = read.text
+        if not codemod.settings.include_generated and GENERATED_MARKER in read.text:
+            done[path] = FileOutcome(path, Status.UNCHANGED)
+        elif codemod.wants(path, read.text):
+            wanted.append(read)
+        else:
+            passed_over.append(read)
+    return files, texts, done, wanted, passed_over
+
+
+def plan_in_process(codemod: Codemod, paths: Sequence[Path]):
+    """The plan ``run`` would make for ``paths``, scanned in this process (for
+    libcst's runner, which hands our commands one file at a time)."""
+    paths = [Path(p) for p in paths]
+    files, texts, _, wanted, _ = _gather(codemod, paths)
+    engine = Engine(codemod, wanted, 0)
+    try:
+        facts = {path: value for path, (event, value) in engine.scan().items()
+                 if event == "facts"} if codemod.uses_scan else {}
+    finally:
+        engine.close()
+    return codemod.plan(facts, _tree_index(files, texts))
 
 
 def _tree_index(files: Sequence[Path], texts: Dict[Path, Optional[str]]) -> TreeIndex:

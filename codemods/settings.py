@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,7 +32,7 @@ class Settings:
     pickling_predicates: Tuple[str, ...] = DEFAULT_PICKLING_PREDICATES
     keep_guards: bool = False
     include_generated: bool = False
-    excludes: Tuple[str, ...] = field(default_factory=tuple)
+    exclude: Tuple[str, ...] = field(default_factory=tuple)
 
     def merged(self, **cli: object) -> "Settings":
         """Command-line values win; list options add to the defaults."""
@@ -47,7 +47,13 @@ class Settings:
         return replace(self, **changes)
 
 
+# [tool.codemods] keys are named as the command-line options are (`exclude` for
+# `--exclude`, `job-methods` for the repeatable `--job-method`), hyphens or underscores.
 _KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
+_KEYS.update({key.replace("-", "_"): name for key, name in list(_KEYS.items())})
+_KEYS.update({"job-method": "job_methods", "pickling-predicate": "pickling_predicates"})
+# Old names still read, with a warning: key -> the name to use
+_DEPRECATED = {"excludes": "exclude"}
 
 
 def find_pyproject(paths) -> Optional[Path]:
@@ -62,8 +68,9 @@ def find_pyproject(paths) -> Optional[Path]:
     return None
 
 
-def load_settings(paths) -> Settings:
-    """Defaults, updated from ``[tool.codemods]`` of the target's pyproject.toml."""
+def load_settings(paths, warn: Callable[[str], None] = lambda message: None) -> Settings:
+    """Defaults, updated from ``[tool.codemods]`` of the target's pyproject.toml.
+    ``warn`` is told of deprecated keys."""
     settings = Settings()
     pyproject = find_pyproject(paths)
     if pyproject is None:
@@ -75,9 +82,16 @@ def load_settings(paths) -> Settings:
         raise SettingsError(f"{pyproject}: cannot read [tool.codemods]: {exc}") from None
     values = {}
     for key, value in table.items():
+        if key in _DEPRECATED:
+            warn(f"{pyproject}: [tool.codemods] {key} is deprecated; "
+                 f"name it {_DEPRECATED[key]!r}, as the command-line option")
+            key = _DEPRECATED[key]
         name = _KEYS.get(key)
         if name is None:
-            raise SettingsError(f"{pyproject}: unknown key {key!r} in [tool.codemods]")
+            raise SettingsError(f"{pyproject}: unknown key {key!r} in [tool.codemods] "
+                                f"(known: {', '.join(sorted(k for k in _KEYS if '_' not in k))})")
+        if name in values:
+            raise SettingsError(f"{pyproject}: [tool.codemods] sets {name.replace('_', '-')} twice")
         default = getattr(settings, name)
         if isinstance(default, tuple):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

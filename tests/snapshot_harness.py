@@ -122,7 +122,7 @@ def run_case(case: Case, codemod_class: Type[Codemod], workdir: Path,
     for outcome in result.outcomes:
         for finding in outcome.findings:
             relative = Path(finding.path).resolve().relative_to(target.resolve()).as_posix()
-            lines.append(f"{relative}:{finding.line}:{finding.column}: {finding.code} {finding.message}")
+            lines.append(finding.format(relative))
     return Actual(read_tree(target), "".join(line + "\n" for line in lines), result)
 
 

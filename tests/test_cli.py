@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -89,10 +90,10 @@ def test_bad_files_are_reported_and_the_run_goes_on(tree):
     result = invoke(tree)
     assert result.exit_code == cli.EXIT_FAILED
     err = result.stderr
-    assert "broken.py:2:0: CM002 does not parse: parser error" in err
-    assert "latin.py:1:0: CM001 is not valid utf-8 text, and declares no other encoding" in err
-    assert "binary.py:1:0: CM001 is not text (it contains NUL bytes)" in err
-    assert "deep.py:1:0: CM003 crashed the parser" in err
+    assert "broken.py:2:1: CM002 does not parse: parser error" in err
+    assert "latin.py:1:1: CM001 is not valid utf-8 text, and declares no other encoding" in err
+    assert "binary.py:1:1: CM001 is not text (it contains NUL bytes)" in err
+    assert "deep.py:1:1: CM003 crashed the parser" in err
     assert (tree / "a.py").read_text() == CALLED  # the good files were still done
     assert "2 files changed, 1 unchanged, 0 skipped with findings, 4 failed" in err
 
@@ -101,7 +102,7 @@ def test_read_only_file_is_not_written(tree):
     os.chmod(tree / "a.py", 0o444)
     result = invoke(tree)
     assert result.exit_code == cli.EXIT_FAILED
-    assert "a.py:1:0: CM005 is read-only; left as it was" in result.stderr
+    assert "a.py:1:1: CM005 is read-only; left as it was" in result.stderr
     assert (tree / "a.py").read_text() == CALL
     assert (tree / "b.py").read_text() == CALLED
 
@@ -165,8 +166,12 @@ def test_json_format(tree):
     result = invoke("--check", "--format", "json", tree)
     data = json.loads(result.stdout)
     assert data["summary"] == {"changed": 2, "unchanged": 1, "skipped": 1, "failed": 0}
-    ref = next(f for f in data["files"] if f["path"].endswith("ref.py"))
-    assert ref["findings"][0]["code"] == "HX001"
+    assert {Path(f["path"]).name: f["status"] for f in data["files"]} == {
+        "a.py": "changed", "b.py": "changed", "ref.py": "skipped"}  # unchanged ones left out
+    ref = next(f for f in data["findings"] if f["path"].endswith("ref.py"))
+    assert ref["code"] == "HX001"
+    shown = json.loads(invoke("--check", "--format", "json", "--show-unchanged", tree).stdout)
+    assert len(shown["files"]) == 4
 
 
 def test_pyproject_settings_are_read_and_validated(tmp_path):

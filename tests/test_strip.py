@@ -126,7 +126,7 @@ def test_cython_hooks_are_reported_and_the_file_is_left_alone(tmp_path):
     (tmp_path / "node.pyx").write_text(source)
     result = invoke("--check", tmp_path)
     assert result.exit_code == cli.EXIT_OK
-    assert "node.pyx:2:4: CM201 __getstate__() is a job-pickling hook in a Cython file" in \
+    assert "node.pyx:2:5: CM201 __getstate__() is a job-pickling hook in a Cython file" in \
         result.stderr
     assert "0 files would change, 0 unchanged, 1 skipped with findings" in result.stderr
     assert (tmp_path / "node.pyx").read_text() == source
@@ -177,7 +177,7 @@ def test_no_deletion_once_a_rewrite_failed(tree):
     os.chmod(tree / "pkg" / "job.py", 0o444)
     result = invoke(tree)
     assert result.exit_code == cli.EXIT_FAILED
-    assert "job.py:1:0: CM005 is read-only" in result.stderr
+    assert "job.py:1:1: CM005 is read-only" in result.stderr
     assert "CM007 not deleted: another change was declined or could not be written" in result.stderr
     assert (tree / "pkg" / "pickler.py").read_text() == PICKLER
 
@@ -292,7 +292,7 @@ def test_start_method_findings_leave_exit_codes_alone(tmp_path):
         "    multiprocessing.Process(target=f).start()\n")
     result = invoke("--check", tmp_path)
     assert result.exit_code == cli.EXIT_OK
-    assert "run.py:5:4: CM210 multiprocessing.set_start_method('forkserver') selects a start " \
+    assert "run.py:5:5: CM210 multiprocessing.set_start_method('forkserver') selects a start " \
         "method other than fork" in result.stderr
     assert "write multiprocessing.set_start_method('fork')" in result.stderr
     assert "CM209" not in result.stderr  # the fix of CM210 forces fork

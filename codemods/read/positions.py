@@ -17,11 +17,11 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 
-def _class_starts(tree: ast.Module, module_name: str) -> Dict[str, Tuple[int, int]]:
-    """Qualified name -> (line, column) where libcst places the class: its first
-    decorator, or the ``class`` keyword.  Classes at module or class level,
-    inside compound statements too (named as ModuleIndex names them)."""
-    starts: Dict[str, Tuple[int, int]] = {}
+def _class_starts(tree: ast.Module, module_name: str) -> Dict[str, Tuple[int, int, int]]:
+    """Qualified name -> (line, column, end line) where libcst places the class:
+    its first decorator, or the ``class`` keyword.  Classes at module or class
+    level, inside compound statements too (named as ModuleIndex names them)."""
+    starts: Dict[str, Tuple[int, int, int]] = {}
 
     def walk(body, scope: List[str]) -> None:
         for node in body:
@@ -30,7 +30,7 @@ def _class_starts(tree: ast.Module, module_name: str) -> Dict[str, Tuple[int, in
                 first = node.decorator_list[0] if node.decorator_list else node
                 # A decorator expression starts one column after its "@".
                 column = first.col_offset - 1 if node.decorator_list else node.col_offset
-                starts.setdefault(name, (first.lineno, column))
+                starts.setdefault(name, (first.lineno, column, node.end_lineno or first.lineno))
                 walk(node.body, [*scope, node.name])
             elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for field_name in ("body", "orelse", "finalbody"):
@@ -53,7 +53,7 @@ class Positions:
         self.module = module
         self.text = text
         self.module_name = module_name
-        self._starts: Optional[Dict[str, Tuple[int, int]]] = None
+        self._starts: Optional[Dict[str, Tuple[int, int, int]]] = None
         self._ast = False  # not parsed yet; None: ast cannot read the text
         self._within: Dict[int, dict] = {}  # id(class node) -> its own positions
         self._whole = None  # PositionProvider over the module, the fallback
@@ -71,7 +71,14 @@ class Positions:
         if self._starts is None:
             tree = self.ast_tree()
             self._starts = _class_starts(tree, self.module_name) if tree is not None else {}
-        return self._starts.get(qualified)
+        found = self._starts.get(qualified)
+        return found[:2] if found else None
+
+    def class_end(self, qualified: str) -> Optional[int]:
+        """The last line of the class named ``qualified``, where ``ast`` reads the file."""
+        self._class_start(qualified)
+        found = self._starts.get(qualified)
+        return found[2] if found else None
 
     def of(self, node: cst.CSTNode, owner: cst.ClassDef, qualified: str) -> Tuple[int, int]:
         """(line, column) of ``node``, a node of the class ``owner`` (or ``owner``

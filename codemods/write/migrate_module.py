@@ -57,6 +57,7 @@ class MigrateClasses(cst.CSTTransformer):
         self.policies = {}  # class name -> policy, for the self-check
         self.written: Dict[str, cst.ClassDef] = {}  # class name -> its new node
         self.migrated = []  # (node, name, reading) of each class rewritten, for `check`
+        self.refused = []  # (node, name, reading, codes) of each class left as it was
         self._nesting = [module_name]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -87,6 +88,9 @@ class MigrateClasses(cst.CSTTransformer):
             for reason in self.plan.problems.get(name, []):
                 self.findings.append(finding(self.path, line, "CM102", f"{short}: {reason}",
                                              column=column))
+            codes = (["CM101"] if reading.problems else []) + \
+                (["CM102"] if self.plan.problems.get(name) else [])
+            self.refused.append((original, name, reading, codes))
             return updated
         for method_name in reading.hooks:
             schedule_unused_import_removal(
@@ -121,6 +125,8 @@ class MigrateCommand(ImportAwareCommand):
         self.policies = {}
         self.written: Dict[str, cst.ClassDef] = {}
         self.migrated = []
+        self.refused = []
+        self.removed_entries = 0  # job-pickler entries removed
         self.interface_import = None  # (module, level) of the import this run adds
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
@@ -146,12 +152,14 @@ class MigrateCommand(ImportAwareCommand):
         self.policies = classes.policies
         self.written = classes.written
         self.migrated = classes.migrated
+        self.refused = classes.refused
         needed = set(classes.needed)
         if reading.dispatch_entries:
             pickler = RewriteJobPickler(
                 self.context, plan.migrated | plan.aliases,
                 plan.removable_reducers.get(self.context.full_module_name or "", set()))
             tree = pickler.transform_module(tree)
+            self.removed_entries = len(pickler.entries)
             if pickler.made_job_pickler:
                 needed.add("JobPickler")
             if pickler.reducers:
