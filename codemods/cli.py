@@ -21,6 +21,7 @@ from . import __version__
 from .codemod import Codemod
 from .report import CheckSummary, Finding, Severity, Status, Summary, report_json
 from .runner import RunResult, render_diff, run, write
+from .workers import DEFAULT_TIMEOUT
 from .settings import SettingsError, load_settings
 
 EXIT_OK, EXIT_PENDING, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
@@ -36,6 +37,10 @@ def _common_options(function: Callable) -> Callable:
                      help="Show each file's diff and ask before writing it."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Parallel processes (default: the number of CPUs)."),
+        click.option("--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT,
+                     show_default=True, metavar="SECONDS",
+                     help="Seconds one file may take to parse or rewrite; a file that takes "
+                          "longer is reported (CM008) and the run goes on. 0: no limit."),
         click.option("--exclude", multiple=True, metavar="GLOB",
                      help="Skip paths matching this gitignore-style pattern (repeatable)."),
         click.option("--include-generated", is_flag=True, default=None,
@@ -78,7 +83,7 @@ def codemod_command(name: str, load: Callable[[], Type[Codemod]], help: str,
 
 
 def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jobs, exclude,
-            output_format, show_unchanged, **options) -> None:
+            output_format, show_unchanged, timeout, **options) -> None:
     """Shared body of every command: run, then show, check or write."""
     if interactive and (diff or check):
         raise click.UsageError("--interactive cannot be combined with --diff or --check")
@@ -91,7 +96,8 @@ def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jo
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
     codemod = codemod_class(settings)
-    result = run(codemod, paths, jobs=jobs or os.cpu_count() or 1, progress=True)
+    result = run(codemod, paths, jobs=jobs or os.cpu_count() or 1, progress=True,
+                 timeout=timeout or None)
     dry_run = diff or check or codemod.read_only
     color = sys.stdout.isatty()
     if diff:

@@ -34,7 +34,7 @@ from .settings import Settings
 from .sources import SourceError, read_source
 
 if TYPE_CHECKING:
-    from .read.job_pickler import PicklerFacts
+    from .read.pickler_facts import PicklerFacts
 
 RESTORE_METHOD = "_on_restore"  # the name of a new @on_restore method (read/class_hooks.py)
 

@@ -136,7 +136,8 @@ def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> FileOutcome:
     if isinstance(result, Finding):
         return FileOutcome(path, Status.FAILED, findings=[result])
     outcome = FileOutcome(path, Status.UNCHANGED, old=source.text, encoding=source.encoding,
-                          findings=list(result.findings), hooks=list(result.hooks))
+                          findings=list(result.findings), hooks=list(result.hooks),
+                          digest=source.digest)
     if isinstance(result.text, str) and parsed.printed != source.text:
         merged, refused_at = splice(parsed.printed, source.text, result.text)
         if merged is None:

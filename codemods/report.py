@@ -66,6 +66,7 @@ class FileOutcome:
     # A new interface module: the files whose rewrite imports it.  It is written only
     # with one of them (see cli._review).
     importers: Optional[list] = None
+    digest: str = ""  # of the bytes read: the write checks the file still holds them
 
     @property
     def changed(self) -> bool:
@@ -163,7 +164,7 @@ class CheckSummary:
             text = (f"{self.hooks} hook{'s' if self.hooks > 1 else ''} in {_files(self.files)}: "
                     + ", ".join(parts))
         if self.failed:
-            text += f"; {_files(self.failed)} could not be read"
+            text += f"; {_files(self.failed)} could not be processed"
         return text
 
     def to_json(self) -> dict:

@@ -61,6 +61,31 @@ _RULES = [
          "src/pkg/jobpickler.py:1:1: CM007 not deleted: another change was declined or could "
          "not be written",
          "Resolve the other file's finding, then run again.", "warning"),
+    Rule(
+        "CM008",
+        "time-limit",
+        "The file took longer than the per-file time limit.",
+        "Parsing or rewriting one file took longer than `--timeout` seconds (60 by default); "
+        "the worker process working on it was stopped, and the run went on without it. "
+        "libcst's parser can spin for minutes on a pathological file (an expression of "
+        "thousands of terms).",
+        "src/pkg/table.py:1:1: CM008 took longer than 60 s to parse or rewrite (the per-file "
+        "time limit, --timeout); left as it was",
+        "Rewrite that file's hooks by hand, or raise `--timeout`.",
+        "error",
+    ),
+    Rule(
+        "CM009",
+        "changed-on-disk",
+        "The file changed on disk while the tool ran.",
+        "Between reading the file and writing the rewrite, another process (an editor, a "
+        "formatter, a checkout) changed, removed or created it. The tool never overwrites "
+        "such a file: it keeps the other process's content.",
+        "src/pkg/job.py:1:1: CM009 changed on disk since it was read (another process or "
+        "editor?); left with its new content: run again",
+        "Run the command again on the new content.",
+        "error",
+    ),
     # CM1xx: hooks migrate leaves.
     Rule("CM101", "unsupported-shape", "A hook whose shape migrate does not rewrite.",
          "The hook does something the declarations cannot say exactly (a condition, a "

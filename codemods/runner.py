@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import sys
 from dataclasses import dataclass, field
+import os
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -21,8 +22,15 @@ from .codemod import Codemod, finding, module_names
 from .discovery import discover
 from .index import TreeIndex
 from .report import FileOutcome, Finding, Severity, Status
-from .sources import SourceError, SourceFile, is_read_only, read_source, write_atomic
-from .workers import Engine
+from .sources import (
+    SourceError,
+    SourceFile,
+    changed_since_read,
+    is_read_only,
+    read_source,
+    write_atomic,
+)
+from .workers import DEFAULT_TIMEOUT, Engine
 
 GENERATED_MARKER = "@" + "generated"  # split so that this file is not itself "generated"
 
@@ -69,17 +77,18 @@ class _Progress:
 
 
 def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
-        progress: bool = False) -> RunResult:
+        progress: bool = False, timeout: Optional[float] = DEFAULT_TIMEOUT) -> RunResult:
     """Every file's outcome under ``paths``; nothing is written.
 
     ``jobs`` worker processes at most parse and rewrite (see workers.Engine);
     ``jobs=0`` works in this process for every file (a parser crash would end it).
+    ``timeout``: seconds one file may take in a worker (None: no limit).
     """
     paths = [Path(p) for p in paths]
     files, texts, done, wanted, passed_over = _gather(codemod, paths)
     result = RunResult()
     bar = _Progress(codemod.name if progress else None, len(wanted))
-    engine = Engine(codemod, wanted, jobs, on_progress=bar.step)
+    engine = Engine(codemod, wanted, jobs, on_progress=bar.step, timeout=timeout)
     try:
         facts = {}
         if codemod.uses_scan:
@@ -193,6 +202,13 @@ def write(outcome: FileOutcome) -> Optional[Finding]:
     """Apply one change to disk atomically; a finding if it could not be."""
     path = outcome.path
     try:
+        if outcome.old is None and os.path.lexists(path):
+            return finding(path, 1, "CM009", "was created by someone else while the tool ran; "
+                           "left with its content, not overwritten", Severity.ERROR)
+        if outcome.old is not None and outcome.digest and changed_since_read(path, outcome.digest):
+            return finding(path, 1, "CM009", "changed on disk since it was read (another "
+                           "process or editor?); left with its new content: run again",
+                           Severity.ERROR)
         if outcome.old is not None and is_read_only(path):
             return finding(path, 1, "CM005", "is read-only; left as it was", Severity.ERROR)
         if outcome.new is None:

@@ -10,6 +10,7 @@ replaces it with ``os.replace``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import stat
@@ -28,6 +29,8 @@ class SourceFile:
     path: Path
     text: str
     encoding: str  # as tokenize reports it: "utf-8-sig" means a BOM
+    # The bytes as read, hashed: a file changed on disk since is not overwritten.
+    digest: str = ""
 
     def encode(self, text: str) -> bytes:
         return text.encode(self.encoding)
@@ -56,7 +59,20 @@ def decode_source(path: Path, data: bytes) -> SourceFile:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise SourceError(f"is not valid {encoding} text: {exc}") from None
-    return SourceFile(path=path, text=text, encoding=encoding)
+    return SourceFile(path=path, text=text, encoding=encoding, digest=digest_of(data))
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def changed_since_read(path: Path, digest: str) -> bool:
+    """True when ``path`` no longer holds the bytes that were read (another
+    process wrote it, or removed it)."""
+    try:
+        return digest_of(path.read_bytes()) != digest
+    except FileNotFoundError:
+        return True
 
 
 def is_read_only(path: Path) -> bool:

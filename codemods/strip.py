@@ -36,7 +36,7 @@ from .strip_words import JOB_PICKLER, hook_names, needs_reading
 
 if TYPE_CHECKING:
     from .parsing import ParsedFile
-    from .write.strip_start_method import StartMethodFacts
+    from .start_method_facts import StartMethodFacts
 
 # A sentence of the runtime interface's docstring: the module migrate writes.
 INTERFACE_MARKER = "added to your code base by the ``codemods`` toolkit"
@@ -180,7 +180,7 @@ class StripCodemod(Codemod):
                                picklers: Collection[str]) -> Dict[Path, List[Finding]]:
         if not facts:
             return {}  # nothing was parsed: no libcst to load
-        from .write.strip_start_method import start_method_findings  # noqa: PLC0415
+        from .start_method_facts import start_method_findings  # noqa: PLC0415
 
         return start_method_findings(
             {path: f.start_method for path, f in facts.items()

@@ -14,6 +14,7 @@ on (reported as CM003), and the files it still had go to a fresh worker.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -44,12 +45,23 @@ def looks_deep(text: str) -> bool:
     return False
 
 
+DEFAULT_TIMEOUT = 60.0  # seconds one file may take, scan and rewrite each
+
+
 def crashed(path: Path) -> FileOutcome:
     from .codemod import finding  # noqa: PLC0415 - keeps this module light
 
     return FileOutcome(path, Status.FAILED, findings=[finding(
         path, 1, "CM003", "crashed the parser (too deeply nested for libcst); left as it was",
         Severity.ERROR)])
+
+
+def timed_out(path: Path, limit: float) -> FileOutcome:
+    from .codemod import finding  # noqa: PLC0415 - keeps this module light
+
+    return FileOutcome(path, Status.FAILED, findings=[finding(
+        path, 1, "CM008", f"took longer than {limit:g} s to parse or rewrite (the per-file "
+        "time limit, --timeout); left as it was", Severity.ERROR)])
 
 
 class FileWork:
@@ -135,6 +147,8 @@ class _Worker:
     process: Any = None
     conn: Any = None
     in_flight: Optional[Path] = None
+    started: float = 0.0  # when the file in flight was started (time.monotonic)
+    overdue: bool = False  # stopped for taking longer than the time limit
     left: List[SourceFile] = field(default_factory=list)  # not yet answered this phase
 
     def start(self) -> None:
@@ -164,14 +178,18 @@ class _Worker:
 class Engine:
     """Runs the scan and the rewrite of a set of files, each file in one place.
 
-    ``jobs``: worker processes at most; 0 works in this process for every file
-    (for tests: a parser crash would end the run), 1 in this process but for
-    files that look deeply nested, which get a process of their own."""
+    ``jobs``: worker processes at most (files that look deeply nested get a
+    process of their own besides); 0 works in this process for every file, for
+    tests, without crash protection or time limit.  ``timeout``: seconds one
+    file may take in a worker (each phase) before the worker is stopped and the
+    file reported (CM008); None for no limit."""
 
     def __init__(self, codemod, sources: Sequence[SourceFile], jobs: int,
-                 on_progress: Optional[Callable[[], None]] = None) -> None:
+                 on_progress: Optional[Callable[[], None]] = None,
+                 timeout: Optional[float] = DEFAULT_TIMEOUT) -> None:
         self.codemod = codemod
         self.jobs = jobs
+        self.timeout = timeout or None
         self.on_progress = on_progress or (lambda: None)
         self.local = FileWork(codemod)
         self.local_sources: List[SourceFile] = []
@@ -186,10 +204,12 @@ class Engine:
         rest = [s for s in sources if s not in isolated]
         for source in isolated:
             self._new_worker([source])
-        if self.jobs <= 1 or len(rest) < 2:
+        if self.jobs == 0:
             self.local_sources = rest
             for source in rest:
                 self.owner[source.path] = None
+            return
+        if not rest:
             return
         count = min(self.jobs, len(rest))
         bins: List[List[SourceFile]] = [[] for _ in range(count)]
@@ -215,9 +235,12 @@ class Engine:
         for source in sources:
             if self.jobs and looks_deep(source.text):
                 self._new_worker([source])
-            elif not self.workers or self.jobs <= 1:
+            elif self.jobs == 0:
                 self.local_sources.append(source)
                 self.owner[source.path] = None
+            elif not any(len(w.sources) != 1 or not looks_deep(w.sources[0].text)
+                         for w in self.workers):
+                self._new_worker([source])
             else:
                 worker = min((w for w in self.workers if len(w.sources) != 1 or
                               not looks_deep(w.sources[0].text)) or self.workers,
@@ -248,7 +271,11 @@ class Engine:
         if busy:
             from multiprocessing.connection import wait  # noqa: PLC0415
         while busy:
-            for conn in wait(list(busy)):
+            ready = wait(list(busy), timeout=self._until_overdue(busy.values()))
+            if not ready:
+                self._stop_overdue(busy.values())
+                continue
+            for conn in ready:
                 worker = busy[conn]
                 try:
                     event, path, result = conn.recv()
@@ -260,6 +287,7 @@ class Engine:
                     continue
                 if event == "start":
                     worker.in_flight = path
+                    worker.started = time.monotonic()
                 elif event == "idle":
                     del busy[conn]
                 else:
@@ -273,6 +301,25 @@ class Engine:
             self.close()
         return results
 
+    def _until_overdue(self, workers) -> Optional[float]:
+        """Seconds until the first file in flight passes the time limit."""
+        if self.timeout is None:
+            return None
+        started = [w.started for w in workers if w.in_flight is not None and not w.overdue]
+        if not started:
+            return self.timeout
+        return max(0.0, min(started) + self.timeout - time.monotonic())
+
+    def _stop_overdue(self, workers) -> None:
+        """Kill each worker whose file in flight passed the time limit; its pipe
+        then closes, and it is replaced as a crashed one is."""
+        now = time.monotonic()
+        for worker in workers:
+            if worker.in_flight is not None and now - worker.started >= self.timeout \
+                    and not worker.overdue:
+                worker.overdue = True
+                worker.process.kill()
+
     def _send(self, worker: _Worker, kind: str, plan, sources: List[SourceFile]) -> None:
         worker.left = list(sources)
         if not sources:
@@ -282,7 +329,8 @@ class Engine:
     def _replace(self, dead: _Worker, kind: str, plan, results) -> Optional[_Worker]:
         """The worker died: the file it was on crashed; a fresh worker takes the rest."""
         if dead.in_flight is not None:
-            results[dead.in_flight] = ("done", crashed(dead.in_flight))
+            results[dead.in_flight] = ("done", timed_out(dead.in_flight, self.timeout)
+                                       if dead.overdue else crashed(dead.in_flight))
             self.on_progress()
         dead.process.join()
         dead.process = None

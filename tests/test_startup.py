@@ -15,7 +15,8 @@ try:
     runpy.run_module("codemods", run_name="__main__")
 except SystemExit:
     pass
-print("LIBCST LOADED" if any(name == "libcst" or name.startswith("libcst.")
+# libcst in this process, or worker processes started (which import it)
+print("LIBCST LOADED" if any(name in ("libcst", "multiprocessing") or name.startswith("libcst.")
                              for name in sys.modules) else "LIBCST NOT LOADED", file=sys.stderr)
 """
 
@@ -42,7 +43,7 @@ def test_a_tree_without_hooks_does_not_load_libcst(tmp_path, command):
 
 
 def test_a_tree_with_a_hook_does_load_libcst(tmp_path):
-    """The probe can tell: a file with a hook is parsed, with libcst."""
+    """The probe can tell: a file with a hook is parsed, with libcst, in a worker."""
     (tmp_path / "mod.py").write_text(
         "class A:\n    def __getstate__(self):\n        return self.__dict__.copy()\n")
     assert _libcst_loaded("check", "-j", "1", tmp_path)

@@ -14,35 +14,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence
 
 import libcst as cst
 import libcst.matchers as m
 
 from .module_index import ModuleIndex
+from .pickler_facts import Entry, PicklerFacts  # noqa: F401 - re-exported for the readers
 
 PICKLER_CLASSES = frozenset({"pickle.Pickler", "_pickle.Pickler"})
-
-
-@dataclass(frozen=True)
-class Entry:
-    function: Optional[str]  # the module-level function it is in, None at module level
-    pickler: str
-    key: Optional[str]  # what the key names, fully qualified
-    reducer: Optional[str]  # the reducer, when it is a plain name
-    convertible: bool  # the pickler is built from pickle.Pickler in the same function
-
-
-@dataclass
-class PicklerFacts:
-    entries: List[Entry] = field(default_factory=list)
-    generic_reducers: List[str] = field(default_factory=list)
-    # name -> how often it is written, other than as an entry's reducer (a function's
-    # own definition counts once)
-    other_uses: Dict[str, int] = field(default_factory=dict)
-    # (job-state method name, enclosing module-level function or None)
-    job_method_refs: List[Tuple[str, Optional[str]]] = field(default_factory=list)
 
 
 def _is_generic_reducer(function: cst.FunctionDef, job_methods: Sequence[str]) -> bool:
