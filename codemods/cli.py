@@ -6,11 +6,14 @@ Exit codes:
     1  --check: some file would change; `check`: some hook is still there
     2  usage error (bad option, bad [tool.codemods])
     3  some file could not be read, parsed, rewritten or written
+  130  interrupted (SIGINT or SIGTERM): every file is either as it was or fully written
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Callable, Type
@@ -25,6 +28,7 @@ from .workers import DEFAULT_TIMEOUT
 from .settings import SettingsError, load_settings
 
 EXIT_OK, EXIT_PENDING, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # ^C or SIGTERM, as shells report a SIGINT
 
 
 def _common_options(function: Callable) -> Callable:
@@ -96,22 +100,50 @@ def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jo
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
     codemod = codemod_class(settings)
-    result = run(codemod, paths, jobs=jobs or os.cpu_count() or 1, progress=True,
-                 timeout=timeout or None)
+    _terminate_as_interrupt()
+    try:
+        result = run(codemod, paths, jobs=jobs or os.cpu_count() or 1, progress=True,
+                     timeout=timeout or None)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted before anything was written: no file changed", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     dry_run = diff or check or codemod.read_only
     color = sys.stdout.isatty()
     if diff:
         for outcome in result.changes:
             _announce(outcome)
             click.echo(render_diff(outcome, color=color), nl=False)
-    elif interactive:
-        _review(result, color)
-    elif not check:
-        _write_all(result)
+    elif interactive or not check:
+        try:
+            if interactive:
+                _review(result, color)
+            else:
+                _write_all(result)
+        except KeyboardInterrupt:
+            written = sum(o.status is Status.CHANGED and o.written for o in result.changes)
+            click.echo(f"\ninterrupted: {_count(written)} written, the other "
+                       f"{_count(len(result.changes) - written)} left as they were (no file is "
+                       "half-written)", err=True)
+            sys.exit(EXIT_INTERRUPTED)
     code = exit_code(result, check=check, read_only=codemod.read_only)
     _report(result, output_format, dry_run=dry_run, command=codemod.name, code=code,
             show_unchanged=show_unchanged)
     sys.exit(code)
+
+
+def _count(files: int) -> str:
+    return f"{files} file" if files == 1 else f"{files} files"
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM ends a run as ^C does: between two files, never within one."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (an embedding program): leave it alone
+        pass
 
 
 def _warn(message: str) -> None:
@@ -146,10 +178,30 @@ def _write_all(result: RunResult) -> None:
 
 
 def _write_one(outcome) -> None:
-    problem = write(outcome)
-    if problem is not None:
-        outcome.status = Status.FAILED
-        outcome.findings.append(problem)
+    with _signals_held():
+        problem = write(outcome)
+        if problem is not None:
+            outcome.status = Status.FAILED
+            outcome.findings.append(problem)
+        else:
+            outcome.written = True
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """^C and SIGTERM wait while one file is written and counted: they end the
+    run between two files (write_atomic keeps each file whole either way; this
+    keeps the count of files written exact)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # Windows, or not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def _review(result: RunResult, color: bool) -> None:

@@ -30,6 +30,8 @@ class Discovery:
     files: List[Path] = field(default_factory=list)
     # (path, reason) for what was given but cannot be worked on
     problems: List[Tuple[Path, str]] = field(default_factory=list)
+    # (path, reason) for symbolic links not followed (out of the tree, or a loop)
+    not_followed: List[Tuple[Path, str]] = field(default_factory=list)
 
 
 def _is_virtualenv(directory: Path) -> bool:
@@ -114,10 +116,14 @@ def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
 
     def walk(directory: Path) -> Iterator[Path]:
         real = directory.resolve()
-        if real in visited:
-            return  # a link back into a folder already walked: a loop
+        if real in visited:  # a link back into a folder already walked: a loop
+            result.not_followed.append((directory, f"is a symbolic link back to {real}, a "
+                                        "folder already walked (a loop); not followed"))
+            return
         if real != root_real and root_real not in real.parents:
-            return  # a link out of the tree
+            result.not_followed.append((directory, f"is a symbolic link out of the tree (to "
+                                        f"{real}); not followed"))
+            return
         visited.add(real)
         rules.load(real)
         try:
@@ -139,10 +145,14 @@ def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
                     continue
                 yield from walk(path)
             elif entry.name.endswith(suffixes):
-                if entry.is_symlink() and root_real not in real_path.parents:
-                    continue
                 if not os.path.exists(real_path):
-                    continue  # a dangling link
+                    result.problems.append((path, f"is a symbolic link to {real_path}, which "
+                                            "does not exist"))
+                    continue
+                if entry.is_symlink() and root_real not in real_path.parents:
+                    result.not_followed.append((path, f"is a symbolic link out of the tree (to "
+                                                f"{real_path}); not followed"))
+                    continue
                 if rules.ignored(real_path, False) or excluded(path, False):
                     continue
                 yield path

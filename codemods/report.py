@@ -67,6 +67,7 @@ class FileOutcome:
     # with one of them (see cli._review).
     importers: Optional[list] = None
     digest: str = ""  # of the bytes read: the write checks the file still holds them
+    written: bool = False  # the change is on disk
 
     @property
     def changed(self) -> bool:

@@ -86,6 +86,18 @@ _RULES = [
         "Run the command again on the new content.",
         "error",
     ),
+    Rule(
+        "CM010",
+        "link-not-followed",
+        "A symbolic link was not followed.",
+        "Discovery does not follow a symbolic link that leaves the tree given, or that "
+        "leads back into a folder already walked (a loop): what it points to is not part of "
+        "this run.",
+        "src/pkg/vendored:1:1: CM010 is a symbolic link out of the tree (to /opt/lib/vendored); "
+        "not followed",
+        "Nothing to fix; give the link's target as a path of its own to include it.",
+        "info",
+    ),
     # CM1xx: hooks migrate leaves.
     Rule("CM101", "unsupported-shape", "A hook whose shape migrate does not rewrite.",
          "The hook does something the declarations cannot say exactly (a condition, a "

@@ -112,6 +112,9 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
             bar.bar.length += len(late)
         done.update({path: outcome for path, outcome in engine.rewrite(plan).items()
                      if path not in done})
+    except BaseException:
+        engine.abort()  # ^C, SIGTERM: the workers' work is not waited for
+        raise
     finally:
         engine.close()
         bar.close()
@@ -130,7 +133,11 @@ def _gather(codemod: Codemod, paths: Sequence[Path]):
     for path, reason in discovered.problems:
         done[path] = FileOutcome(path, Status.FAILED, findings=[
             finding(path, 1, "CM001", reason, Severity.ERROR)])
-    files = [*discovered.files, *(path for path, _ in discovered.problems)]
+    for path, reason in discovered.not_followed:
+        done[path] = FileOutcome(path, Status.SKIPPED, findings=[
+            finding(path, 1, "CM010", reason, Severity.INFO)])
+    files = [*discovered.files, *(path for path, _ in discovered.problems),
+             *(path for path, _ in discovered.not_followed)]
     texts: Dict[Path, Optional[str]] = {}
     wanted: List[SourceFile] = []
     passed_over: List[SourceFile] = []

@@ -351,3 +351,12 @@ class Engine:
             worker.stop()
         self.workers = []
 
+    def abort(self) -> None:
+        """Stop every worker now (an interrupt): nothing they do is kept."""
+        for worker in self.workers:
+            if worker.process is not None:
+                worker.process.kill()
+                worker.process.join()
+                worker.process = None
+        self.workers = []
+

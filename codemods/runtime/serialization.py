@@ -148,6 +148,7 @@ __all__ = [
     "JobPickler",
     "JobSerializable",
     "JobUnserializable",
+    "MissingMemberError",
     "Scope",
     "SerializationError",
     "UnserializableError",
@@ -183,6 +184,13 @@ class SerializationError(KeyError):
     def __str__(self):
         # KeyError.__str__ gives the repr of its argument (a key); this one is a message.
         return Exception.__str__(self)
+
+
+class MissingMemberError(SerializationError, AssertionError):
+    """A strict ``clear(..., value=...)`` or ``clear(..., factory=...)`` found its member
+    missing. Such a declaration is what ``assert "x" in state`` then ``state["x"] = ...``
+    becomes, and that ``assert`` raised AssertionError: this is one too, and a
+    ``SerializationError`` (a ``KeyError``) like every missing member."""
 
 
 class UnserializableError(TypeError):
@@ -461,7 +469,9 @@ class _StateBuilder:
         declarations = [d for d in self.declarations if d.member == member]
         strict = [d for d in declarations if not d.missing_ok]
         if member not in obj.__dict__:
-            return SerializationError(
+            error = MissingMemberError if strict and strict[0].kind in (_VALUE, _FACTORY) \
+                else SerializationError
+            return error(
                 "cannot pickle {} object: it has no member {!r}, which {} requires. If the "
                 "member may be absent, add missing_ok=True to the declaration; if it was "
                 "renamed, rename it there too.".format(_a(type(obj)), member, strict[0])
