@@ -80,6 +80,17 @@ class Codemod:
     def scan(self, parsed: ParsedFile) -> Any:
         return None
 
+    def facts_from_text(self, source: SourceFile) -> Any:
+        """The file's scan facts when its text (and the stdlib ``ast``) tell them
+        and its rewrite does nothing whatever the plan; None when it must be
+        parsed with libcst.  A file answered here is never parsed."""
+        return None
+
+    def rewrites_nothing(self, parsed: ParsedFile) -> bool:
+        """After its scan: True when the file's rewrite cannot change it or report
+        anything, whatever the plan (its parsed tree is then not kept for it)."""
+        return False
+
     def plan(self, facts: Mapping[Path, Any], index: Any = None) -> Any:
         """``index`` is the tree's ``TreeIndex`` (classes and bases of every file)."""
         return None

@@ -302,6 +302,28 @@ class MigrateCodemod(Codemod):
         return reading is not None and bool(
             reading.readings or reading.local or reading.dispatch_entries)
 
+    def rewrites_nothing(self, parsed) -> bool:
+        return not self.has_work(parsed)
+
+    def facts_from_text(self, source) -> Optional[FileFacts]:
+        """A file that defines no hook, no dispatch table and uses no interface
+        name gives the scan only its references to job-state methods, which
+        ``ast`` finds (read/text_facts.py); such a file has nothing to rewrite."""
+        from .read.pickler_facts import PicklerFacts  # noqa: PLC0415
+        from .read.text_facts import job_method_refs, needs_full_read, parse_or_none  # noqa: PLC0415
+
+        text = source.text
+        root, module_name, package_name = module_names(source.path)
+        if RUNTIME_MARKER in text or module_name == self.settings.interface_module:
+            return None
+        tree = parse_or_none(text)
+        methods = self.settings.job_methods
+        if needs_full_read(text, tree, ("__getstate__", "__setstate__", *methods)):
+            return None
+        refs = PicklerFacts(job_method_refs=job_method_refs(tree, methods)) \
+            if any(method in text for method in methods) else PicklerFacts()
+        return FileFacts(module=module_name, package=package_name, root=str(root), pickling=refs)
+
     def rewrite(self, parsed, plan: Plan) -> Rewrite:
         if not self.has_work(parsed):
             return Rewrite(None)

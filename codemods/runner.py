@@ -138,7 +138,11 @@ def _gather(codemod: Codemod, paths: Sequence[Path]):
             finding(path, 1, "CM010", reason, Severity.INFO)])
     files = [*discovered.files, *(path for path, _ in discovered.problems),
              *(path for path, _ in discovered.not_followed)]
+    # The texts kept: of the files to parse, and of the files passed over when the
+    # codemod may want them after its plan; None for a file that cannot be read.  The
+    # rest (most of a large tree) are read again if the tree index needs them.
     texts: Dict[Path, Optional[str]] = {}
+    keep_passed_over = type(codemod).rewrite_wants is not Codemod.rewrite_wants
     wanted: List[SourceFile] = []
     passed_over: List[SourceFile] = []
     for path in discovered.files:
@@ -147,13 +151,14 @@ def _gather(codemod: Codemod, paths: Sequence[Path]):
             done[path] = read
             texts[path] = None
             continue
-        texts[path] = read.text
         if not codemod.settings.include_generated and GENERATED_MARKER in read.text:
             done[path] = FileOutcome(path, Status.UNCHANGED)
         elif codemod.wants(path, read.text):
             wanted.append(read)
-        else:
+            texts[path] = read.text
+        elif keep_passed_over:
             passed_over.append(read)
+            texts[path] = read.text
     return files, texts, done, wanted, passed_over
 
 
@@ -172,8 +177,18 @@ def plan_in_process(codemod: Codemod, paths: Sequence[Path]):
 
 
 def _tree_index(files: Sequence[Path], texts: Dict[Path, Optional[str]]) -> TreeIndex:
-    """The index of the tree's classes, over the texts read for this run."""
-    return TreeIndex(files, texts.get, lambda path: module_names(path)[1:])
+    """The index of the tree's classes, over the texts read for this run (a file
+    whose text was not kept is read again when the index needs it)."""
+
+    def text_of(path: Path) -> Optional[str]:
+        if path in texts:
+            return texts[path]
+        try:
+            return read_source(path).text
+        except SourceError:
+            return None
+
+    return TreeIndex(files, text_of, lambda path: module_names(path)[1:])
 
 
 def render_diff(outcome: FileOutcome, color: bool = False) -> str:

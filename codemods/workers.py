@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from .report import FileOutcome, Finding, Severity, Status
 from .sources import SourceFile
@@ -46,6 +46,11 @@ def looks_deep(text: str) -> bool:
 
 
 DEFAULT_TIMEOUT = 60.0  # seconds one file may take, scan and rewrite each
+# Parsed trees a worker keeps from scan to rewrite, counted in characters of their
+# source: a libcst tree takes some hundred times its source's size, so beyond this a
+# file is parsed again for its rewrite rather than kept (memory over time, for the
+# few large files of a large tree).
+KEEP_SOURCE_CHARS = 400_000
 
 
 def crashed(path: Path) -> FileOutcome:
@@ -71,6 +76,9 @@ class FileWork:
     def __init__(self, codemod) -> None:
         self.codemod = codemod
         self.parsed: Dict[Path, Any] = {}
+        # Scanned files whose rewrite the codemod says is empty: no tree is kept for them.
+        self.idle: Set[Path] = set()
+        self.kept_chars = 0  # source characters of the trees kept for their rewrite
 
     def _parse(self, source: SourceFile):
         from .parsing import parse  # noqa: PLC0415 - libcst only where files are parsed
@@ -84,6 +92,13 @@ class FileWork:
 
     def scan(self, source: SourceFile) -> Tuple[str, Any]:
         """("facts", facts) or ("done", the outcome of a file that cannot be read on)."""
+        try:
+            facts = self.codemod.facts_from_text(source)
+        except Exception:  # noqa: BLE001 - the full read decides, and reports
+            facts = None
+        if facts is not None:
+            self.idle.add(source.path)
+            return "facts", facts
         from .parsing import guarded  # noqa: PLC0415
 
         parsed = self._parse(source)
@@ -93,18 +108,28 @@ class FileWork:
         if isinstance(facts, Finding):
             self.parsed.pop(source.path, None)
             return "done", FileOutcome(source.path, Status.FAILED, findings=[facts])
+        if guarded(self.codemod.rewrites_nothing, parsed) is True:
+            self.parsed.pop(source.path, None)  # memory: most scanned files change nothing
+            self.idle.add(source.path)
+        elif self.kept_chars + len(source.text) > KEEP_SOURCE_CHARS:
+            self.parsed.pop(source.path, None)  # parsed again for its rewrite
+        else:
+            self.kept_chars += len(source.text)
         return "facts", facts
 
     def rewrite(self, source: SourceFile, plan) -> FileOutcome:
         from .parsing import rewrite_parsed  # noqa: PLC0415
 
+        if source.path in self.idle:
+            return FileOutcome(source.path, Status.UNCHANGED)
         parsed = self._parse(source)
         if isinstance(parsed, Finding):
             return FileOutcome(source.path, Status.FAILED, findings=[parsed])
         try:
             return rewrite_parsed(self.codemod, plan, parsed)
         finally:
-            self.parsed.pop(source.path, None)  # each tree is rewritten once
+            if self.parsed.pop(source.path, None) is not None:  # each tree is rewritten once
+                self.kept_chars = max(0, self.kept_chars - len(source.text))
 
 
 def _serve(conn, codemod) -> None:

@@ -37,6 +37,12 @@ def unfiltered(codemod_class):
         def wants(self, path, text):
             return True
 
+        def facts_from_text(self, source):
+            return None  # every file parsed with libcst
+
+        def rewrites_nothing(self, parsed):
+            return False  # and rewritten
+
     Unfiltered.__name__ = f"Unfiltered{codemod_class.__name__}"
     return Unfiltered
 

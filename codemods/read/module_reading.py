@@ -20,6 +20,7 @@ from ..policy import ClassPolicy
 from .class_hooks import GETSTATE, SETSTATE, ClassReading, read_class
 from .declarations import read_declarations
 from .job_pickler import PicklerFacts, read_job_pickler
+from .text_facts import job_method_refs as _job_method_refs
 from .module_index import ModuleIndex
 from .positions import Positions
 
@@ -86,21 +87,6 @@ def read_module(module: cst.Module, text: str, module_name: str, package_name: s
     elif any(method in text for method in job_methods):
         reading.pickling = PicklerFacts(job_method_refs=_job_method_refs(tree, job_methods))
     return reading
-
-
-def _job_method_refs(tree: ast.Module, job_methods) -> List[Tuple[str, Optional[str]]]:
-    """(job-state method, module-level function it is in) for each reference to a
-    job-state method (``x.get_state_for_child_job_pickling``), as the job-pickler
-    reader records them, from ``ast`` where the module has no dispatch table."""
-    names = set(job_methods)
-    refs = []
-    for statement in tree.body:
-        function = statement.name if isinstance(
-            statement, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Attribute) and node.attr in names:
-                refs.append((node.attr, function))
-    return refs
 
 
 def _local_classes(module: cst.Module, tree: Optional[ast.Module], job_methods) -> List[LocalClass]:

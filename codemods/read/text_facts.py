@@ -1,0 +1,57 @@
+"""What ``migrate`` can learn of a file from its text and the standard
+library's ``ast``, without libcst: whether any rule must read it in full
+(a class defining a hook, the interface, a dispatch table), and, where none
+must, the facts its scan would have given (its references to job-state methods).
+
+Most files that pass the text prefilter only call hooks (``copy``, ``pickle``
+and their tests do): libcst then parses none of them, which saves most of the
+time and memory a large tree costs.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterable, List, Optional, Tuple
+
+# What makes a file one that libcst must read in full, besides a class defining a hook:
+# the interface's names (declarations a subclass must agree with) and dispatch tables.
+_INTERFACE = re.compile(r"JobSerializable|JobUnserializable|@\s*(?:clear|custom|on_restore)\b")
+_DISPATCH_TABLE = "dispatch_table"
+
+
+def needs_full_read(text: str, tree: Optional[ast.Module], hook_names: Iterable[str]) -> bool:
+    if tree is None or _DISPATCH_TABLE in text or _INTERFACE.search(text):
+        return True
+    return defines_hook(tree, set(hook_names))
+
+
+def defines_hook(tree: ast.Module, hook_names: set) -> bool:
+    """A class anywhere (in a function too) with a method of one of those names."""
+    return any(
+        isinstance(node, ast.ClassDef) and any(
+            isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and statement.name in hook_names for statement in node.body)
+        for node in ast.walk(tree))
+
+
+def parse_or_none(text: str) -> Optional[ast.Module]:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def job_method_refs(tree: ast.Module, job_methods) -> List[Tuple[str, Optional[str]]]:
+    """(job-state method, module-level function it is in) for each reference to a
+    job-state method (``x.get_state_for_child_job_pickling``), as the job-pickler
+    reader records them, from ``ast`` where the module has no dispatch table."""
+    names = set(job_methods)
+    refs = []
+    for statement in tree.body:
+        function = statement.name if isinstance(
+            statement, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Attribute) and node.attr in names:
+                refs.append((node.attr, function))
+    return refs
