@@ -163,7 +163,9 @@ def _announce(outcome) -> None:
 def _write_all(result: RunResult) -> None:
     """Rewrites first, deletions last, and no deletion once a rewrite failed: a
     module goes only when the files that imported it were rewritten."""
-    changes = result.changes
+    # New modules (the interface) first: an interrupted run never leaves a rewritten
+    # file importing a module not written yet.
+    changes = sorted(result.changes, key=lambda outcome: outcome.importers is None)
     for outcome in changes:
         if outcome.new is not None:
             _write_one(outcome)
@@ -247,6 +249,11 @@ def _review(result: RunResult, color: bool) -> None:
         _write_one(outcome)
         if outcome.status is Status.CHANGED:
             written.add(outcome.path)
+    for outcome in list(declined):
+        # Quitting declines what is left, but not a new module a file accepted imports.
+        if outcome.importers is not None and written & set(outcome.importers):
+            declined.remove(outcome)
+            _write_one(outcome)
     for outcome in declined:
         outcome.status = Status.SKIPPED
         outcome.findings.append(Finding(
