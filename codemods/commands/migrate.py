@@ -8,14 +8,11 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from ..migrate import MigrateCodemod
-from ..settings import SettingsError
 from ..write import migrate_module
 from .options import (
     add_common_args,
     refuse_misprinted,
-    settings_for,
-    tree_plan,
-    with_qualified_names,
+    setup,
 )
 
 
@@ -28,13 +25,9 @@ class MigrateCommand(migrate_module.MigrateCommand):
         add_common_args(arg_parser)
 
     def __init__(self, context: CodemodContext, job_methods=(), interface_module=None) -> None:
-        try:
-            settings = settings_for(context.filename, job_methods=job_methods,
-                                    interface_module=interface_module)
-        except SettingsError as exc:
-            raise SkipFile(str(exc)) from None
-        context = with_qualified_names(context)
-        super().__init__(context, settings, plan=tree_plan(MigrateCodemod, context, settings))
+        context, settings, plan = setup(context, MigrateCodemod, job_methods=job_methods,
+                                        interface_module=interface_module)
+        super().__init__(context, settings, plan=plan)
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         refuse_misprinted(self.context, tree)

@@ -98,3 +98,16 @@ def refuse_misprinted(context: CodemodContext, tree) -> None:
         raise SkipFile("CM004 libcst does not print this file back unchanged (a known libcst "
                        "round-trip bug); left as it was: run `python -m codemods` on it, "
                        "which rewrites around such lines")
+
+
+def setup(context: CodemodContext, codemod_class, **options):
+    """(context, settings, plan) for one of our commands under libcst's runner: the
+    settings of ``[tool.codemods]`` and ``options``, qualified names, the tree's plan."""
+    from libcst.codemod import SkipFile  # noqa: PLC0415
+
+    try:
+        settings = settings_for(context.filename, **options)
+    except SettingsError as exc:
+        raise SkipFile(str(exc)) from None
+    context = with_qualified_names(context)
+    return context, settings, tree_plan(codemod_class, context, settings)

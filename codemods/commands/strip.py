@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 
 import libcst as cst
-from libcst.codemod import CodemodContext, SkipFile
+from libcst.codemod import CodemodContext
 
 from ..strip import StripCodemod
-from ..settings import SettingsError
 from ..write import strip_module
 from .options import (
     add_strip_args,
     refuse_misprinted,
-    settings_for,
-    tree_plan,
-    with_qualified_names,
+    setup,
 )
 
 
@@ -30,16 +27,12 @@ class StripCommand(strip_module.StripCommand):
 
     def __init__(self, context: CodemodContext, job_methods=(), interface_module=None,
                  pickler_module=None, pickling_predicates=(), keep_guards=None) -> None:
-        try:
-            settings = settings_for(context.filename, job_methods=job_methods,
-                                    interface_module=interface_module,
-                                    pickler_module=pickler_module,
-                                    pickling_predicates=pickling_predicates,
-                                    keep_guards=keep_guards)
-        except SettingsError as exc:
-            raise SkipFile(str(exc)) from None
-        context = with_qualified_names(context)
-        super().__init__(context, settings, plan=tree_plan(StripCodemod, context, settings))
+        context, settings, plan = setup(context, StripCodemod, job_methods=job_methods,
+                                        interface_module=interface_module,
+                                        pickler_module=pickler_module,
+                                        pickling_predicates=pickling_predicates,
+                                        keep_guards=keep_guards)
+        super().__init__(context, settings, plan=plan)
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         refuse_misprinted(self.context, tree)
