@@ -77,6 +77,11 @@ class Codemod:
         """Findings for a file of a kind we never rewrite (e.g. Cython)."""
         return []
 
+    def preload(self) -> None:
+        """Import the modules the steps on a parsed file use (a worker does it
+        before its first file, so that loading them is not counted in that
+        file's time limit)."""
+
     def scan(self, parsed: ParsedFile) -> Any:
         return None
 

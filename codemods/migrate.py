@@ -269,6 +269,10 @@ class MigrateCodemod(Codemod):
         return ("__getstate__", "__setstate__", "dispatch_table", *self.settings.job_methods,
                 "JobSerializable", "JobUnserializable", "@clear", "@custom", "on_restore")
 
+    def preload(self) -> None:
+        from .read import module_reading  # noqa: F401, PLC0415
+        from .write import migrate_module  # noqa: F401, PLC0415
+
     def is_interface(self, parsed) -> bool:
         """The runtime module (one migrate wrote, or the configured one)."""
         return RUNTIME_MARKER in parsed.source.text or (

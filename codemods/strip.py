@@ -137,6 +137,9 @@ class StripCodemod(Codemod):
                         "does not rewrite: remove it by hand", column=column)
                 for line, column, name in definitions(source.text, names)]
 
+    def preload(self) -> None:
+        from .write import strip_module  # noqa: F401, PLC0415
+
     def scan(self, parsed: "ParsedFile") -> FileFacts:
         from .write.strip_module import scan_file  # noqa: PLC0415 - libcst once parsed
 

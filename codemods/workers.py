@@ -73,15 +73,34 @@ class FileWork:
     """The codemod's steps on files, with their parsed trees kept between the
     scan and the rewrite."""
 
-    def __init__(self, codemod) -> None:
+    def __init__(self, codemod, on_loading: Optional[Callable[[bool], None]] = None) -> None:
         self.codemod = codemod
+        # Called with True before libcst and the codemod's modules are loaded, the
+        # first time a file is parsed, and with False after: a worker's clock for the
+        # file in flight stops meanwhile (loading is not the file's time).
+        self.on_loading = on_loading or (lambda loading: None)
+        self.loaded = False
         self.parsed: Dict[Path, Any] = {}
         # Scanned files whose rewrite the codemod says is empty: no tree is kept for them.
         self.idle: Set[Path] = set()
         self.kept_chars = 0  # source characters of the trees kept for their rewrite
 
+    def _load(self) -> None:
+        """libcst, and the codemod's libcst modules, before the first parse."""
+        if self.loaded:
+            return
+        self.loaded = True
+        self.on_loading(True)
+        try:
+            from . import parsing  # noqa: F401, PLC0415 - libcst only where files are parsed
+
+            self.codemod.preload()
+        finally:
+            self.on_loading(False)
+
     def _parse(self, source: SourceFile):
-        from .parsing import parse  # noqa: PLC0415 - libcst only where files are parsed
+        self._load()
+        from .parsing import parse  # noqa: PLC0415
 
         parsed = self.parsed.get(source.path)
         if parsed is None:
@@ -99,6 +118,7 @@ class FileWork:
         if facts is not None:
             self.idle.add(source.path)
             return "facts", facts
+        self._load()
         from .parsing import guarded  # noqa: PLC0415
 
         parsed = self._parse(source)
@@ -118,10 +138,11 @@ class FileWork:
         return "facts", facts
 
     def rewrite(self, source: SourceFile, plan) -> FileOutcome:
-        from .parsing import rewrite_parsed  # noqa: PLC0415
-
         if source.path in self.idle:
             return FileOutcome(source.path, Status.UNCHANGED)
+        self._load()
+        from .parsing import rewrite_parsed  # noqa: PLC0415
+
         parsed = self._parse(source)
         if isinstance(parsed, Finding):
             return FileOutcome(source.path, Status.FAILED, findings=[parsed])
@@ -134,7 +155,13 @@ class FileWork:
 
 def _serve(conn, codemod) -> None:
     """A worker process: scan, then rewrite, the files it is sent."""
-    work = FileWork(codemod)
+    current: List[Optional[Path]] = [None]
+
+    def clock(loading: bool) -> None:
+        if current[0] is not None:
+            conn.send(("loading" if loading else "start", current[0], None))
+
+    work = FileWork(codemod, on_loading=clock)
     try:
         while True:
             kind, payload = conn.recv()
@@ -142,14 +169,17 @@ def _serve(conn, codemod) -> None:
                 return
             if kind == "scan":
                 for source in payload:
+                    current[0] = source.path
                     conn.send(("start", source.path, None))
                     event, result = work.scan(source)
                     conn.send((event, source.path, result))
             elif kind == "rewrite":
                 plan, sources = payload
                 for source in sources:
+                    current[0] = source.path
                     conn.send(("start", source.path, None))
                     conn.send(("done", source.path, work.rewrite(source, plan)))
+            current[0] = None
             conn.send(("idle", None, None))
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         return
@@ -172,8 +202,9 @@ class _Worker:
     process: Any = None
     conn: Any = None
     in_flight: Optional[Path] = None
-    started: float = 0.0  # when the file in flight was started (time.monotonic)
-    overdue: bool = False  # stopped for taking longer than the time limit
+    # when the file in flight was started (time.monotonic); None while libcst loads
+    started: Optional[float] = 0.0
+    overdue: Optional[Path] = None  # the file it was stopped for (over the time limit)
     left: List[SourceFile] = field(default_factory=list)  # not yet answered this phase
 
     def start(self) -> None:
@@ -313,6 +344,8 @@ class Engine:
                 if event == "start":
                     worker.in_flight = path
                     worker.started = time.monotonic()
+                elif event == "loading":
+                    worker.started = None  # the clock stops while libcst loads
                 elif event == "idle":
                     del busy[conn]
                 else:
@@ -330,7 +363,8 @@ class Engine:
         """Seconds until the first file in flight passes the time limit."""
         if self.timeout is None:
             return None
-        started = [w.started for w in workers if w.in_flight is not None and not w.overdue]
+        started = [w.started for w in workers if w.in_flight is not None and w.overdue is None
+                   and w.started is not None]
         if not started:
             return self.timeout
         return max(0.0, min(started) + self.timeout - time.monotonic())
@@ -340,28 +374,39 @@ class Engine:
         then closes, and it is replaced as a crashed one is."""
         now = time.monotonic()
         for worker in workers:
-            if worker.in_flight is not None and now - worker.started >= self.timeout \
-                    and not worker.overdue:
-                worker.overdue = True
-                worker.process.kill()
+            if worker.in_flight is None or worker.overdue is not None or \
+                    worker.started is None or now - worker.started < self.timeout:
+                continue
+            if worker.conn.poll():
+                continue  # it has answered meanwhile: read that first
+            worker.overdue = worker.in_flight
+            worker.process.kill()
 
     def _send(self, worker: _Worker, kind: str, plan, sources: List[SourceFile]) -> None:
         worker.left = list(sources)
         if not sources:
             return
-        worker.send(kind, sources if kind == "scan" else (plan, sources))
+        try:
+            worker.send(kind, sources if kind == "scan" else (plan, sources))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # it died: the pipe's end is read as such, and it is replaced
 
     def _replace(self, dead: _Worker, kind: str, plan, results) -> Optional[_Worker]:
         """The worker died: the file it was on crashed; a fresh worker takes the rest."""
-        if dead.in_flight is not None:
-            results[dead.in_flight] = ("done", timed_out(dead.in_flight, self.timeout)
-                                       if dead.overdue else crashed(dead.in_flight))
+        lost = dead.in_flight
+        if lost is not None and dead.overdue is not None and lost != dead.overdue:
+            # Stopped for a file that it finished just before the kill landed: the
+            # file it had started since is not at fault, and goes to the new worker.
+            lost = None
+        if lost is not None:
+            results[lost] = ("done", timed_out(lost, self.timeout)
+                             if dead.overdue is not None else crashed(lost))
             self.on_progress()
         dead.process.join()
         dead.process = None
         self.workers.remove(dead)
-        rest = [s for s in dead.left if s.path != dead.in_flight]
-        kept = [s for s in dead.sources if s.path != dead.in_flight]
+        rest = [s for s in dead.left if s.path != lost]
+        kept = [s for s in dead.sources if s.path != lost]
         if not rest and kind == "scan" and not kept:
             return None
         # The files the dead worker had scanned are parsed again by the new one

@@ -1,0 +1,90 @@
+"""The worker processes: the time limit counts only a file's own work, and a
+worker stopped for a file is never blamed for another."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from codemods import workers
+from codemods.migrate import MigrateCodemod
+from codemods.report import Status
+from codemods.settings import Settings
+from codemods.sources import read_source
+
+HOOK = ('class Job{n}:\n    def __getstate__(self):\n        state = self.__dict__.copy()\n'
+        '        del state["lock"]\n        return state\n')
+
+
+def _tree(tmp_path: Path, count: int):
+    for n in range(count):
+        (tmp_path / f"job{n}.py").write_text(HOOK.format(n=n))
+    return sorted(tmp_path.glob("*.py"))
+
+
+def test_loading_libcst_is_not_counted_in_the_first_files_time(tmp_path):
+    # Loading libcst and the codemod's modules takes a worker some tenths of a
+    # second; a limit below that must still let small files through.
+    _tree(tmp_path, 4)
+    done = subprocess.run([sys.executable, "-m", "codemods", "migrate", "--timeout", "0.3",
+                           "-j", "2", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert "CM008" not in done.stderr, done.stderr
+    assert done.returncode == 0, done.stderr
+    assert all('@clear("lock")' in path.read_text() for path in tmp_path.glob("job*.py"))
+
+
+def _engine(tmp_path: Path, count: int, timeout=5.0):
+    sources = [read_source(path) for path in _tree(tmp_path, count)]
+    engine = workers.Engine(MigrateCodemod(Settings()), sources, 1, timeout=timeout)
+    return engine, sources
+
+
+def test_a_worker_that_has_answered_is_not_stopped_as_overdue(tmp_path):
+    engine, sources = _engine(tmp_path, 1)
+    try:
+        worker = engine.workers[0]
+        engine._send(worker, "scan", None, worker.sources)
+        assert worker.conn.poll(30)  # its first answer waits in the pipe, unread
+        worker.in_flight, worker.started = sources[0].path, time.monotonic() - 60
+        engine._stop_overdue([worker])
+        assert worker.overdue is None and worker.process.is_alive()
+    finally:
+        engine.abort()
+
+
+def test_a_worker_stopped_after_finishing_its_file_does_not_blame_the_next(tmp_path):
+    engine, sources = _engine(tmp_path, 2)
+    try:
+        worker = engine.workers[0]
+        first, second = sorted(worker.sources, key=lambda s: str(s.path))
+        worker.left = [second]
+        # It was stopped for `first`, which it finished before the kill landed, and
+        # had started on `second` meanwhile.
+        worker.overdue, worker.in_flight = first.path, second.path
+        worker.process.kill()
+        results = {}
+        replacement = engine._replace(worker, "scan", None, results)
+        assert second.path not in results
+        assert replacement is not None and [s.path for s in replacement.left] == [second.path]
+    finally:
+        engine.abort()
+
+
+def test_a_worker_stopped_for_its_file_reports_that_file(tmp_path):
+    engine, sources = _engine(tmp_path, 2)
+    try:
+        worker = engine.workers[0]
+        first, second = sorted(worker.sources, key=lambda s: str(s.path))
+        worker.left = [first, second]
+        worker.overdue = worker.in_flight = first.path
+        worker.process.kill()
+        results = {}
+        replacement = engine._replace(worker, "scan", None, results)
+        event, outcome = results[first.path]
+        assert event == "done" and outcome.status is Status.FAILED
+        assert outcome.findings[0].code == "CM008"
+        assert [s.path for s in replacement.left] == [second.path]
+    finally:
+        engine.abort()
