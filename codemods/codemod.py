@@ -91,6 +91,16 @@ class Codemod:
         parsed with libcst.  A file answered here is never parsed."""
         return None
 
+    def facts_unread(self, source: SourceFile) -> Any:
+        """The facts a file gives the plan when its scan failed (it did not parse,
+        crashed the parser, took too long): what its text shows, read so that the
+        plan errs on the side of leaving code alone; None for none."""
+        return None
+
+    def settle(self, plan: Any, outcomes: Sequence[FileOutcome]) -> None:
+        """After every rewrite: withhold (mark skipped, with a finding) the changes
+        that were planned together with a file whose rewrite failed."""
+
     def rewrites_nothing(self, parsed: ParsedFile) -> bool:
         """After its scan: True when the file's rewrite cannot change it or report
         anything, whatever the plan (its parsed tree is then not kept for it)."""

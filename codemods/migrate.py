@@ -78,6 +78,25 @@ class Plan:
     # class -> the name of its new @on_restore method, where _on_restore is taken
     # in its hierarchy (a subclass's would override its base's, which would not run)
     restore_names: Dict[str, str] = field(default_factory=dict)
+    # module -> the modules whose rewrites this plan made together with its own (a
+    # migrated class and its bases or subclasses with hooks, a job pickler and the
+    # classes whose entries it drops): one is not written without the others
+    ties: Dict[str, Set[str]] = field(default_factory=dict)
+
+    def tie(self, first: str, second: str) -> None:
+        if first and second and first != second:
+            self.ties.setdefault(first, set()).add(second)
+            self.ties.setdefault(second, set()).add(first)
+
+    def tied_to(self, modules) -> Set[str]:
+        """Every module tied, directly or not, to one of ``modules``."""
+        seen, todo = set(modules), list(modules)
+        while todo:
+            for other in self.ties.get(todo.pop(), ()):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return seen
 
 
 @dataclass
@@ -196,7 +215,27 @@ def make_plan(facts: Mapping[Path, FileFacts], index: Optional[TreeIndex],
         plan.removable_reducers[file_facts.module] = removable
         plan.kept_job_methods.update(
             method for method, function in pickling.job_method_refs if function not in removable)
+    _tie(plan, facts, classes, index, canonical)
     return plan
+
+
+def _tie(plan: Plan, facts: Mapping[Path, FileFacts], classes, index: TreeIndex,
+         canonical) -> None:
+    """The modules whose rewrites go together (``Plan.ties``)."""
+    for name in classes:
+        info = index.defined_class(name)
+        if info is None:
+            continue
+        for _, base in index.ancestors(info):
+            if isinstance(base, ClassInfo) and base.name in classes and (
+                    name in plan.migrated or base.name in plan.migrated):
+                plan.tie(info.module.name, base.module.name)
+    for file_facts in facts.values():
+        for entry in file_facts.pickling.entries if file_facts.pickling else ():
+            key = canonical(entry.key) if entry.key is not None else None
+            info = index.defined_class(key) if key in plan.migrated else None
+            if info is not None:
+                plan.tie(file_facts.module, info.module.name)
 
 
 def _restore_names(classes: Mapping[str, ClassFacts], migrated, index: TreeIndex) -> Dict[str, str]:
@@ -299,6 +338,40 @@ class MigrateCodemod(Codemod):
 
     def plan(self, facts, index=None):
         return make_plan(facts, index, self.settings)
+
+    def facts_unread(self, source) -> FileFacts:
+        """A file whose scan failed is not rewritten: every job-state method its
+        text names may still be called from it, and is kept."""
+        root, module_name, package_name = module_names(source.path)
+        refs = [(method, None) for method in self.settings.job_methods if method in source.text]
+        from .read.pickler_facts import PicklerFacts  # noqa: PLC0415
+
+        return FileFacts(module=module_name, package=package_name, root=str(root),
+                         pickling=PicklerFacts(job_method_refs=refs))
+
+    def settle(self, plan: Plan, outcomes) -> None:
+        """A change planned together with a file whose rewrite failed is withheld
+        (CM104): say the job pickler could not be rewritten, a class that drops
+        the job-state method its entry calls would break it."""
+        if plan is None or not plan.ties:
+            return
+        by_module = {module_names(o.path)[1]: o for o in outcomes if o.old is not None}
+        failed = {module: o for module, o in by_module.items()
+                  if o.status is Status.FAILED and module in plan.ties}
+        if not failed:
+            return
+        for module in sorted(plan.tied_to(failed)):
+            outcome = by_module.get(module)
+            if outcome is None or outcome.status is not Status.CHANGED:
+                continue
+            cause = failed[min(plan.tied_to([module]) & set(failed))]
+            codes = ", ".join(sorted({f.code for f in cause.findings
+                                      if f.severity is Severity.ERROR})) or "failed"
+            outcome.status = Status.SKIPPED
+            outcome.findings.append(finding(
+                outcome.path, 1, "CM104",
+                f"left as it was: its rewrite goes with that of {cause.path} ({codes}), which "
+                "failed; fix that file and run again", Severity.WARNING))
 
     def has_work(self, parsed) -> bool:
         """Hooks, classes with hooks inside functions, or job-pickler entries."""

@@ -119,6 +119,16 @@ _RULES = [
          "src/pkg/job_serialization.py:1:1: CM103 the project has a module pkg.serialization "
          "of its own, so the interface goes to pkg.job_serialization",
          "Nothing to fix; pass `--interface-module` to choose the name.", "info"),
+    Rule("CM104", "withheld-with-failed-file", "A change withheld because a file it goes with failed.",
+         "Some rewrites go together: for migrate, a class and its bases or subclasses with "
+         "hooks, and a job pickler with the classes whose entries it drops; for strip, a file "
+         "that still names a job-state method or predicate, and the file that defines it. When "
+         "one of those files cannot be rewritten or written (it took too long, crashed the "
+         "parser, is read-only, ...), the others are left as they were, so that nothing loses "
+         "a method the unchanged file still calls.",
+         "src/pkg/job.py:1:1: CM104 left as it was: its rewrite goes with that of "
+         "src/pkg/jobpickler.py (CM005), which failed; fix that file and run again",
+         "Fix the named file (see its own finding) and run again.", "warning"),
     # CM2xx: what strip cannot do safely.
     Rule("CM201", "cython-hook", "A job-pickling hook in a Cython file.",
          "strip rewrites Python files only; a hook in a `.pyx` file is reported.",

@@ -90,13 +90,7 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
     bar = _Progress(codemod.name if progress else None, len(wanted))
     engine = Engine(codemod, wanted, jobs, on_progress=bar.step, timeout=timeout)
     try:
-        facts = {}
-        if codemod.uses_scan:
-            for path, (event, value) in engine.scan().items():
-                if event == "facts":
-                    facts[path] = value
-                else:
-                    done[path] = value
+        facts = _scan(codemod, engine, wanted, done)
         try:
             plan = codemod.plan(facts, _tree_index(files, texts))
         except Exception as exc:  # noqa: BLE001 - reported; nothing is rewritten
@@ -112,6 +106,8 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
             bar.bar.length += len(late)
         done.update({path: outcome for path, outcome in engine.rewrite(plan).items()
                      if path not in done})
+        _fail_read_only(done.values())
+        codemod.settle(plan, list(done.values()))
     except BaseException:
         engine.abort()  # ^C, SIGTERM: the workers' work is not waited for
         raise
@@ -123,6 +119,41 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
     result.outcomes.extend(done[path] for path in files)
     result.outcomes.extend(codemod.tree_changes(plan, result.outcomes, paths))
     return result
+
+
+def _scan(codemod: Codemod, engine: Engine, wanted: Sequence[SourceFile],
+          done: Dict[Path, FileOutcome]) -> Dict[Path, object]:
+    """Every scanned file's facts; a file whose scan failed gets its outcome in
+    ``done``, and gives the plan what its text shows (``facts_unread``)."""
+    facts = {}
+    if not codemod.uses_scan:
+        return facts
+    sources = {source.path: source for source in wanted}
+    for path, (event, value) in engine.scan().items():
+        if event == "facts":
+            facts[path] = value
+            continue
+        done[path] = value
+        unread = codemod.facts_unread(sources[path])
+        if unread is not None:
+            facts[path] = unread
+    return facts
+
+
+def _fail_read_only(outcomes) -> None:
+    """A change to a read-only file fails now, not at its write: the changes
+    planned with it are then withheld too (``Codemod.settle``)."""
+    for outcome in outcomes:
+        if outcome.status is not Status.CHANGED or outcome.old is None:
+            continue
+        try:
+            read_only = is_read_only(outcome.path)
+        except OSError:
+            continue  # gone meanwhile: the write says so (CM009)
+        if read_only:
+            outcome.status = Status.FAILED
+            outcome.findings.append(finding(outcome.path, 1, "CM005",
+                                            "is read-only; left as it was", Severity.ERROR))
 
 
 def _gather(codemod: Codemod, paths: Sequence[Path]):
@@ -169,8 +200,7 @@ def plan_in_process(codemod: Codemod, paths: Sequence[Path]):
     files, texts, _, wanted, _ = _gather(codemod, paths)
     engine = Engine(codemod, wanted, 0)
     try:
-        facts = {path: value for path, (event, value) in engine.scan().items()
-                 if event == "facts"} if codemod.uses_scan else {}
+        facts = _scan(codemod, engine, wanted, {})
     finally:
         engine.close()
     return codemod.plan(facts, _tree_index(files, texts))

@@ -85,6 +85,8 @@ class Plan:
     foreign_interfaces: FrozenSet[str] = frozenset()
     # findings about start methods (CM209-CM211), by file: no rewrite goes with them
     start_method_findings: Dict[Path, List[Finding]] = field(default_factory=dict)
+    # path -> the job-state methods and predicates whose definitions its rewrite removes
+    definers: Dict[Path, FrozenSet[str]] = field(default_factory=dict)
 
 
 def definitions(text: str, names: Collection[str]) -> List[Tuple[int, int, str]]:
@@ -140,6 +142,17 @@ class StripCodemod(Codemod):
     def preload(self) -> None:
         from .write import strip_module  # noqa: F401, PLC0415
 
+    def facts_unread(self, source: SourceFile) -> FileFacts:
+        """A file whose scan failed is not rewritten: every predicate its text
+        names may still be called there, and its definition stays."""
+        from .interface import interface_for  # noqa: PLC0415
+
+        _, module_name, package_name = module_names(source.path)
+        interface = interface_for(source.path, module_name, package_name,
+                                  self.settings.interface_module)
+        return FileFacts(module_name, interface, predicates_used=frozenset(
+            name for name in self.predicates() if name in source.text))
+
     def scan(self, parsed: "ParsedFile") -> FileFacts:
         from .write.strip_module import scan_file  # noqa: PLC0415 - libcst once parsed
 
@@ -177,7 +190,47 @@ class StripCodemod(Codemod):
             foreign_interfaces=frozenset(f.module_name for f in facts.values()
                                          if f.foreign_interface),
             start_method_findings=self._start_method_findings(facts, picklers),
+            definers={path: f.removed & self._job_names() for path, f in facts.items()
+                      if f.removed & self._job_names()},
         )
+
+    def _job_names(self) -> FrozenSet[str]:
+        return frozenset({*self.settings.job_methods, *self.predicates()})
+
+    def settle(self, plan: Plan, outcomes) -> None:
+        """A file strip could not rewrite or write still calls the job-state
+        methods and predicates its text names: the files that would remove their
+        definitions are left as they were (CM104)."""
+        if plan is None or not plan.definers:
+            return
+        named: Dict[str, Path] = {}
+        for outcome in outcomes:
+            if outcome.status is not Status.FAILED:
+                continue
+            text = outcome.old
+            if text is None:
+                try:
+                    text = outcome.path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+            for name in self._job_names():
+                if name in text:
+                    named.setdefault(name, outcome.path)
+        if not named:
+            return
+        for outcome in outcomes:
+            names = plan.definers.get(outcome.path, frozenset()) & set(named)
+            if outcome.status is not Status.CHANGED or not names:
+                continue
+            cause = named[min(names)]
+            codes = ", ".join(sorted({f.code for o in outcomes if o.path == cause
+                                      for f in o.findings if f.severity.value == "error"}))
+            outcome.status = Status.SKIPPED
+            outcome.findings.append(finding(
+                outcome.path, 1, "CM104",
+                f"left as it was: it defines {', '.join(sorted(names))}, which {cause} "
+                f"({codes or 'failed'}) still names and could not be rewritten; fix that "
+                "file and run again"))
 
     def _start_method_findings(self, facts: Mapping[Path, FileFacts],
                                picklers: Collection[str]) -> Dict[Path, List[Finding]]:

@@ -1,0 +1,150 @@
+"""Rewrites migrate plans together (a job pickler and the classes whose entries
+it drops; a class and its bases) are written together or not at all: a file
+that cannot be scanned, rewritten or written holds back the others."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+from codemods.migrate import MigrateCodemod
+from codemods.report import Status
+from codemods.runner import run
+from codemods.settings import Settings
+from snapshot_harness import SNAPSHOTS
+
+TREE = SNAPSHOTS / "migrate" / "job_pickler_tree"
+JOB_METHOD = "def get_state_for_child_job_pickling"
+
+
+def _tree(tmp_path: Path) -> Path:
+    root = tmp_path / "tree"
+    shutil.copytree(TREE, root)
+    return root / "app"
+
+
+def _outcomes(app: Path, jobs=0):
+    result = run(MigrateCodemod(Settings()), [app.parent], jobs=jobs)
+    return {o.path.relative_to(app).as_posix(): o for o in result.outcomes
+            if app in o.path.parents}
+
+
+def _codes(outcome):
+    return [f.code for f in outcome.findings]
+
+
+def test_in_the_whole_tree_the_pickler_entry_and_the_job_method_go():
+    # The baseline the cases below depart from.
+    outcomes = _outcomes(TREE / "app")
+    assert outcomes["jobs/pickler.py"].status is Status.CHANGED
+    assert JOB_METHOD not in outcomes["core/store.py"].new
+
+
+def test_a_pickler_that_cannot_be_scanned_keeps_the_methods_it_names(tmp_path):
+    app = _tree(tmp_path)
+    pickler = app / "jobs" / "pickler.py"
+    pickler.write_text(pickler.read_text() + "\ndef broken(:\n")
+    outcomes = _outcomes(app)
+    assert _codes(outcomes["jobs/pickler.py"]) == ["CM002"]
+    store = outcomes["core/store.py"]
+    # Store is still migrated, but keeps the method the pickler's entry calls.
+    assert store.status is Status.CHANGED
+    assert JOB_METHOD in store.new and "job_state(self)" in store.new
+
+
+def test_a_pickler_that_took_too_long_keeps_the_methods_it_names(tmp_path):
+    app = _tree(tmp_path)
+    pickler = app / "jobs" / "pickler.py"
+    slow = "\n\nSLOW = " + " + ".join(["1"] * 4000) + "\n"
+    pickler.write_text(pickler.read_text() + slow)
+    result = run(MigrateCodemod(Settings()), [app.parent], jobs=1, timeout=1)
+    outcomes = {o.path.name: o for o in result.outcomes}
+    assert _codes(outcomes["pickler.py"]) == ["CM008"]
+    assert JOB_METHOD in outcomes["store.py"].new
+
+
+def _read_only(path: Path) -> None:
+    path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def test_a_read_only_pickler_holds_back_the_classes_whose_entries_it_drops(tmp_path):
+    app = _tree(tmp_path)
+    _read_only(app / "jobs" / "pickler.py")
+    outcomes = _outcomes(app)
+    assert _codes(outcomes["jobs/pickler.py"]) == ["CM005"]
+    store = outcomes["core/store.py"]
+    assert store.status is Status.SKIPPED
+    assert [f.message for f in store.findings if f.code == "CM104"] == [
+        f"left as it was: its rewrite goes with that of {app / 'jobs' / 'pickler.py'} "
+        "(CM005), which failed; fix that file and run again"]
+    # A class with nothing to do with the pickler is migrated all the same.
+    assert outcomes["core/tracker.py"].status is Status.CHANGED
+
+
+def test_a_read_only_class_holds_back_the_pickler_that_drops_its_entry(tmp_path):
+    app = _tree(tmp_path)
+    _read_only(app / "core" / "store.py")
+    outcomes = _outcomes(app)
+    assert _codes(outcomes["core/store.py"]) == ["CM005"]
+    assert outcomes["jobs/pickler.py"].status is Status.SKIPPED
+    assert "CM104" in _codes(outcomes["jobs/pickler.py"])
+
+
+def test_a_base_that_cannot_be_written_holds_back_its_migrated_subclass(tmp_path):
+    package = tmp_path / "kit"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text(
+        "class Base:\n    def __getstate__(self):\n        state = self.__dict__.copy()\n"
+        "        del state['lock']\n        return state\n")
+    (package / "leaf.py").write_text(
+        "from .base import Base\n\n\nclass Leaf(Base):\n    def __getstate__(self):\n"
+        "        state = self.__dict__.copy()\n        del state['lock']\n"
+        "        del state['cache']\n        return state\n")
+    _read_only(package / "base.py")
+    result = run(MigrateCodemod(Settings()), [tmp_path], jobs=0)
+    outcomes = {o.path.name: o for o in result.outcomes}
+    assert _codes(outcomes["base.py"]) == ["CM005"]
+    assert outcomes["leaf.py"].status is Status.SKIPPED
+    assert "CM104" in _codes(outcomes["leaf.py"])
+    assert os.access(package / "leaf.py", os.R_OK)
+
+
+def _strip_tree(tmp_path: Path) -> Path:
+    root = tmp_path / "tree"
+    shutil.copytree(SNAPSHOTS / "strip" / "predicate_still_used", root)
+    (root / "pkg" / "use.py").write_text(
+        "def start(platform, job):\n"
+        "    if platform.does_multiprocessing_start_require_pickling():\n"
+        "        job.pickle()\n    else:\n        job.fork()\n")
+    return root
+
+
+PREDICATE = "def does_multiprocessing_start_require_pickling"
+
+
+def test_strip_keeps_a_predicate_a_file_it_cannot_scan_names(tmp_path):
+    from codemods.strip import StripCodemod
+
+    root = _strip_tree(tmp_path)
+    baseline = {o.path.name: o for o in run(StripCodemod(Settings()), [root], jobs=0).outcomes}
+    assert PREDICATE not in baseline["platform.py"].new
+    use = root / "pkg" / "use.py"
+    use.write_text(use.read_text() + "\ndef broken(:\n")
+    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [root], jobs=0).outcomes}
+    assert _codes(outcomes["use.py"]) == ["CM002"]
+    assert outcomes["platform.py"].status is not Status.CHANGED or \
+        PREDICATE in outcomes["platform.py"].new
+
+
+def test_strip_keeps_a_predicate_a_file_it_cannot_write_calls(tmp_path):
+    from codemods.strip import StripCodemod
+
+    root = _strip_tree(tmp_path)
+    _read_only(root / "pkg" / "use.py")
+    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [root], jobs=0).outcomes}
+    assert "CM005" in _codes(outcomes["use.py"])
+    assert outcomes["platform.py"].status is Status.SKIPPED
+    assert "CM104" in _codes(outcomes["platform.py"])
