@@ -98,6 +98,13 @@ def discover(
     return result
 
 
+def _links_last(entry: os.DirEntry) -> Tuple[bool, str]:
+    try:
+        return entry.is_symlink(), entry.name
+    except OSError:
+        return True, entry.name
+
+
 def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
     root_real = root.resolve()
     rules = _IgnoreRules()
@@ -116,9 +123,14 @@ def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
 
     def walk(directory: Path) -> Iterator[Path]:
         real = directory.resolve()
-        if real in visited:  # a link back into a folder already walked: a loop
-            result.not_followed.append((directory, f"is a symbolic link back to {real}, a "
-                                        "folder already walked (a loop); not followed"))
+        if real in visited:
+            if directory.is_symlink():  # a link back into a folder already walked: a loop
+                result.not_followed.append((directory, f"is a symbolic link back to {real}, a "
+                                            "folder already walked (a loop, or a second name for it); "
+                                            "not followed"))
+            else:
+                result.not_followed.append((directory, "was already walked through a symbolic "
+                                            "link to it; not walked again"))
             return
         if real != root_real and root_real not in real.parents:
             result.not_followed.append((directory, f"is a symbolic link out of the tree (to "
@@ -127,7 +139,9 @@ def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
         visited.add(real)
         rules.load(real)
         try:
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+            # Real folders before links to folders: a folder is walked under its own
+            # name where it can be, and a link to it is the one reported.
+            entries = sorted(os.scandir(directory), key=_links_last)
         except OSError as exc:
             result.problems.append((directory, f"cannot be listed: {exc.strerror or exc}"))
             return
@@ -138,13 +152,18 @@ def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
             except OSError:
                 continue
             real_path = Path(os.path.realpath(path))
+            # What .gitignore and --exclude say of the entry itself, and of what a link names.
+            located = real / entry.name
             if is_dir:
                 if entry.name in SKIPPED_DIRS or _is_virtualenv(path):
                     continue
-                if rules.ignored(real_path, True) or excluded(path, True):
+                if rules.ignored(located, True) or rules.ignored(real_path, True) or \
+                        excluded(path, True):
                     continue
                 yield from walk(path)
             elif entry.name.endswith(suffixes):
+                if rules.ignored(located, False) or excluded(path, False):
+                    continue
                 if not os.path.exists(real_path):
                     result.problems.append((path, f"is a symbolic link to {real_path}, which "
                                             "does not exist"))
@@ -153,7 +172,7 @@ def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
                     result.not_followed.append((path, f"is a symbolic link out of the tree (to "
                                                 f"{real_path}); not followed"))
                     continue
-                if rules.ignored(real_path, False) or excluded(path, False):
+                if rules.ignored(real_path, False):
                     continue
                 yield path
 

@@ -193,12 +193,13 @@ def _gather(codemod: Codemod, paths: Sequence[Path]):
     return files, texts, done, wanted, passed_over
 
 
-def plan_in_process(codemod: Codemod, paths: Sequence[Path]):
-    """The plan ``run`` would make for ``paths``, scanned in this process (for
-    libcst's runner, which hands our commands one file at a time)."""
+def plan_only(codemod: Codemod, paths: Sequence[Path]):
+    """The plan ``run`` would make for ``paths`` (for libcst's runner, which hands
+    our commands one file at a time), scanned in a worker process: a file that
+    crashes the parser or takes too long costs itself, not the caller."""
     paths = [Path(p) for p in paths]
     files, texts, _, wanted, _ = _gather(codemod, paths)
-    engine = Engine(codemod, wanted, 0)
+    engine = Engine(codemod, wanted, 1)
     try:
         facts = _scan(codemod, engine, wanted, {})
     finally:

@@ -325,10 +325,16 @@ class StripCodemod(Codemod):
         rewritten = {o.path.resolve() for o in outcomes
                      if o.old is not None and o.status in (Status.CHANGED, Status.UNCHANGED)}
         others = [path for path in _files_under(roots) if path.resolve() not in rewritten]
+        texts = {}
+        for path in others:
+            try:
+                texts[path] = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:  # a link to nothing, an unreadable file: reported already
+                continue
         for outcome in deleted:
             stem = outcome.path.stem
-            users = [path for path in others if path.resolve() != outcome.path.resolve()
-                     and stem in path.read_text(encoding="utf-8", errors="replace")]
+            users = [path for path, text in texts.items()
+                     if path.resolve() != outcome.path.resolve() and stem in text]
             if users:
                 outcome.status = Status.SKIPPED
                 outcome.findings.append(finding(

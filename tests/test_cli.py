@@ -215,3 +215,26 @@ def test_a_symlinked_file_is_written_through_its_link(tmp_path):
     assert invoke(tmp_path / "link.py").exit_code == 0
     assert (tmp_path / "link.py").is_symlink()
     assert (tmp_path / "real" / "mod.py").read_text() == CALLED
+
+
+def test_links_to_nothing_that_are_excluded_or_ignored_are_not_reported(tmp_path):
+    (tmp_path / "a.py").write_text(CALL)
+    (tmp_path / "excluded.py").symlink_to(tmp_path / "nowhere.py")
+    (tmp_path / "ignored.py").symlink_to(tmp_path / "nowhere.py")
+    (tmp_path / "reported.py").symlink_to(tmp_path / "nowhere.py")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("ignored.py\n")
+    result = invoke("--diff", "--exclude", "excluded.py", tmp_path)
+    assert "excluded.py" not in result.stderr and "ignored.py" not in result.stderr
+    assert f"{tmp_path / 'reported.py'}:1:1: CM001 is a symbolic link to" in result.stderr
+
+
+def test_a_second_name_for_a_folder_is_the_one_not_followed(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "mod.py").write_text(CALL)
+    (tmp_path / "alias").symlink_to(tmp_path / "real")  # sorts before "real"
+    result = invoke("--diff", tmp_path)
+    assert [line for line in result.stdout.splitlines() if line.startswith("+++ ")] == [
+        f"+++ {(tmp_path / 'real' / 'mod.py').as_posix()}"]
+    assert f"{tmp_path / 'alias'}:1:1: CM010 is a symbolic link back to {tmp_path / 'real'}, " \
+        "a folder already walked" in result.stderr

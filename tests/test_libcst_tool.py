@@ -128,3 +128,50 @@ def test_check_reports_as_warnings_and_changes_nothing(tmp_path):
     assert len(lines) == 4
     for line in lines:
         assert line in done.stderr, (line, done.stderr)
+
+
+HOOK = ('class Job:\n    def __getstate__(self):\n        state = self.__dict__.copy()\n'
+        '        del state["lock"]\n        return state\n')
+
+
+def test_the_interface_module_a_file_now_imports_is_named_when_missing(tmp_path):
+    (tmp_path / "job.py").write_text(HOOK)
+    done = libcst_tool(tmp_path, "codemod", "migrate.MigrateCommand", "--no-format",
+                       "--hide-progress", "job.py")
+    assert done.returncode == 0, done.stderr
+    assert "from serialization import JobSerializable, clear" in (tmp_path / "job.py").read_text()
+    assert f"the interface module serialization this file now imports is not in the tree: " \
+        f"write it to {tmp_path / 'serialization.py'}" in done.stderr
+
+
+def test_a_bad_configuration_skips_the_file_and_says_why(tmp_path):
+    (tmp_path / "job.py").write_text(HOOK)
+    (tmp_path / "pyproject.toml").write_text("[tool.codemods]\nbogus = 1\n")
+    done = libcst_tool(tmp_path, "codemod", "migrate.MigrateCommand", "--no-format",
+                       "--hide-progress", "job.py")
+    assert "unknown key 'bogus' in [tool.codemods]" in done.stderr
+    assert "Skipped 1 files" in done.stderr
+    assert (tmp_path / "job.py").read_text() == HOOK
+
+
+@pytest.mark.parametrize("command", ["migrate.MigrateCommand", "strip.StripCommand",
+                                     "check.CheckCommand"])
+def test_stdin_is_refused_with_a_reason_not_a_traceback(tmp_path, command):
+    (tmp_path / ".libcst.codemod.yaml").write_text(CONFIG)
+    done = subprocess.run([sys.executable, "-m", "libcst.tool", "codemod", command,
+                           "--no-format", "-"], cwd=tmp_path, input=HOOK, capture_output=True,
+                          text=True, timeout=300)
+    assert "Traceback" not in done.stderr
+    assert "reading from stdin: the rewrite depends on the rest of the file's tree" in done.stderr
+
+
+def test_a_file_that_crashes_the_parser_does_not_crash_the_plan(tmp_path):
+    # libcst's runner parses every file it is given itself; the plan reads the whole
+    # tree, given one file: a deep file elsewhere in the tree must not end the run.
+    (tmp_path / "job.py").write_text(HOOK)
+    (tmp_path / "deep.py").write_text("class Deep:\n    def __getstate__(self):\n        return "
+                                      + "(" * 3000 + "1" + ")" * 3000 + "\n")
+    done = libcst_tool(tmp_path, "codemod", "migrate.MigrateCommand", "--no-format",
+                       "--hide-progress", "job.py")
+    assert done.returncode == 0, done.stderr
+    assert "@clear" in (tmp_path / "job.py").read_text()

@@ -299,3 +299,11 @@ def test_start_method_findings_leave_exit_codes_alone(tmp_path):
     assert "write multiprocessing.set_start_method('fork')" in result.stderr
     assert "CM209" not in result.stderr  # the fix of CM210 forces fork
     assert "0 files would change, 0 unchanged, 1 skipped with findings" in result.stderr
+
+
+def test_a_link_to_nothing_does_not_stop_the_pickler_deletion(tree):
+    (tree / "pkg" / "gone.py").symlink_to(tree / "pkg" / "nowhere.py")
+    result = invoke(tree)
+    assert "Traceback" not in result.stderr
+    assert "gone.py:1:1: CM001 is a symbolic link to" in result.stderr
+    assert not (tree / "pkg" / "pickler.py").exists()

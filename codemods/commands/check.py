@@ -10,6 +10,7 @@ import libcst as cst
 from ..check import check_report
 from ..write import migrate_module
 from . import migrate
+from .options import refuse
 
 
 class CheckCommand(migrate.MigrateCommand):
@@ -17,8 +18,9 @@ class CheckCommand(migrate.MigrateCommand):
                    "as warnings; change nothing.")
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
+        refuse(self, self.refusal)
         migrate_module.MigrateCommand.transform_module(self, tree)  # read, not kept
-        path = Path(self.context.filename or "<stdin>")
+        path = Path(self.context.filename)
         findings, _ = check_report(self, path, self.context.full_module_name or "")
         for found in findings:
             self.warn(found.format())

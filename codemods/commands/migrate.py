@@ -11,6 +11,8 @@ from ..migrate import MigrateCodemod
 from ..write import migrate_module
 from .options import (
     add_common_args,
+    missing_interface,
+    refuse,
     refuse_misprinted,
     setup,
 )
@@ -25,11 +27,13 @@ class MigrateCommand(migrate_module.MigrateCommand):
         add_common_args(arg_parser)
 
     def __init__(self, context: CodemodContext, job_methods=(), interface_module=None) -> None:
-        context, settings, plan = setup(context, MigrateCodemod, job_methods=job_methods,
-                                        interface_module=interface_module)
+        context, settings, plan, refusal = setup(context, MigrateCodemod, job_methods=job_methods,
+                                                 interface_module=interface_module)
         super().__init__(context, settings, plan=plan)
+        self.refusal = refusal
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
+        refuse(self, self.refusal)
         refuse_misprinted(self.context, tree)
         new = super().transform_module(tree)
         for found in self.findings:
@@ -40,4 +44,7 @@ class MigrateCommand(migrate_module.MigrateCommand):
         if mismatch is not None:
             raise SkipFile(f"CM900 internal error: the self-check failed for class {mismatch}; "
                            "file left as it was (please report this)")
+        warning = missing_interface(self.context, self.settings, self.plan)
+        if warning is not None:
+            self.warn(warning)
         return new

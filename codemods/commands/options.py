@@ -35,13 +35,9 @@ def add_strip_args(parser: argparse.ArgumentParser) -> None:
 
 def settings_for(filename: Optional[str], **options) -> Settings:
     """``[tool.codemods]`` of the pyproject.toml above the file, then the options
-    given (which win, as on our own command line)."""
-    base = Settings()
-    if filename:
-        try:
-            base = load_settings([Path(filename)])
-        except SettingsError:
-            base = Settings()  # libcst's runner has no usage errors per file: defaults
+    given (which win, as on our own command line).  Raises SettingsError for a
+    bad ``[tool.codemods]``."""
+    base = load_settings([Path(filename)]) if filename else Settings()
     return base.merged(**{name: tuple(value) if isinstance(value, list) else value
                           for name, value in options.items()})
 
@@ -71,12 +67,12 @@ def tree_plan(codemod_class, context: CodemodContext, settings: Settings):
     plan is made before anything is written, and the output is ours byte for byte."""
     if not context.filename:
         return None
-    from ..runner import plan_in_process  # noqa: PLC0415
+    from ..runner import plan_only  # noqa: PLC0415
 
     root = str(module_names(Path(context.filename).resolve())[0])
     key = (codemod_class.name, root, settings)
     if key not in _PLANS:
-        _PLANS[key] = plan_in_process(codemod_class(settings), [Path(root)])
+        _PLANS[key] = plan_only(codemod_class(settings), [Path(root)])
     return _PLANS[key]
 
 
@@ -100,14 +96,50 @@ def refuse_misprinted(context: CodemodContext, tree) -> None:
                        "which rewrites around such lines")
 
 
-def setup(context: CodemodContext, codemod_class, **options):
-    """(context, settings, plan) for one of our commands under libcst's runner: the
-    settings of ``[tool.codemods]`` and ``options``, qualified names, the tree's plan."""
-    from libcst.codemod import SkipFile  # noqa: PLC0415
+STDIN_REFUSAL = ("reading from stdin: the rewrite depends on the rest of the file's tree (its "
+                 "bases, the job pickler); give the file's path instead")
 
+
+def setup(context: CodemodContext, codemod_class, **options):
+    """(context, settings, plan, refusal) for one of our commands under libcst's
+    runner: the settings of ``[tool.codemods]`` and ``options``, qualified names,
+    the tree's plan; ``refusal`` is why the file must be skipped (a bad
+    ``[tool.codemods]``, no path), or None.  The command raises it as ``SkipFile``
+    from ``transform_module`` (see ``refuse``): libcst's runner reports that as a
+    skipped file, where an exception here would be a failure with a traceback."""
+    if not context.filename:
+        return context, Settings(), None, STDIN_REFUSAL
     try:
         settings = settings_for(context.filename, **options)
     except SettingsError as exc:
-        raise SkipFile(str(exc)) from None
+        return context, Settings(), None, f"{exc}; left as it was"
     context = with_qualified_names(context)
-    return context, settings, tree_plan(codemod_class, context, settings)
+    return context, settings, tree_plan(codemod_class, context, settings), None
+
+
+def refuse(command, refusal: Optional[str]) -> None:
+    """Skip the file for ``refusal``, said as a warning too (libcst's runner does
+    not show a skip's reason for stdin)."""
+    from libcst.codemod import SkipFile  # noqa: PLC0415
+
+    if refusal is not None:
+        command.warn(refusal)
+        raise SkipFile(refusal)
+
+
+def missing_interface(context: CodemodContext, settings: Settings, plan) -> Optional[str]:
+    """A warning when the interface module a migrated file imports is not in the
+    tree yet: libcst's runner rewrites files, and only ``python -m codemods
+    migrate`` writes that module."""
+    from ..interface import interface_module, interface_path, module_owner  # noqa: PLC0415
+
+    if not context.filename or plan is None:
+        return None
+    root, module_name, package_name = module_names(Path(context.filename))
+    dotted = interface_module(module_name, settings.interface_module, package_name,
+                              plan.interface_modules)
+    if module_owner(root, dotted) is not None:
+        return None
+    return (f"{context.filename}:1:1: the interface module {dotted} this file now imports is "
+            f"not in the tree: write it to {interface_path(root, dotted)} (`python -m codemods "
+            "migrate` on the tree does; it is codemods/runtime/serialization.py, copied as it is)")

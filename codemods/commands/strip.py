@@ -11,6 +11,7 @@ from ..strip import StripCodemod
 from ..write import strip_module
 from .options import (
     add_strip_args,
+    refuse,
     refuse_misprinted,
     setup,
 )
@@ -27,14 +28,15 @@ class StripCommand(strip_module.StripCommand):
 
     def __init__(self, context: CodemodContext, job_methods=(), interface_module=None,
                  pickler_module=None, pickling_predicates=(), keep_guards=None) -> None:
-        context, settings, plan = setup(context, StripCodemod, job_methods=job_methods,
-                                        interface_module=interface_module,
-                                        pickler_module=pickler_module,
-                                        pickling_predicates=pickling_predicates,
-                                        keep_guards=keep_guards)
+        context, settings, plan, refusal = setup(
+            context, StripCodemod, job_methods=job_methods, interface_module=interface_module,
+            pickler_module=pickler_module, pickling_predicates=pickling_predicates,
+            keep_guards=keep_guards)
         super().__init__(context, settings, plan=plan)
+        self.refusal = refusal
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
+        refuse(self, self.refusal)
         refuse_misprinted(self.context, tree)
         new = super().transform_module(tree)
         for found in self.findings:
