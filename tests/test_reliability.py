@@ -192,9 +192,37 @@ def _many(tree: Path, count: int) -> None:
             HOOK.replace("Job", f"Job{index}") + "\n# padding\n" * 20)
 
 
-def start_migrate(tree: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "codemods", "migrate", "-j", "2", str(tree)],
+# The command, with each file's read or write slowed down in the child process (the
+# same code, patched from outside), and a marker file made once the first is done: an
+# interrupt then always lands in the middle of the phase, on any machine.
+SLOWED = """
+import sys, time
+from pathlib import Path
+from codemods import cli, runner
+marker, phase = Path(sys.argv.pop(1)), sys.argv.pop(1)
+module, name = (cli, "write") if phase == "write" else (runner, "read_source")
+original = getattr(module, name)
+def slowed(*args):
+    result = original(*args)
+    marker.touch()
+    time.sleep(0.02)
+    return result
+setattr(module, name, slowed)
+cli.main(prog_name="python -m codemods")
+"""
+
+
+def start_migrate(tree: Path, marker: Path, phase: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", SLOWED, str(marker), phase, "migrate",
+                             "-j", "2", str(tree)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _when_started(process: subprocess.Popen, marker: Path) -> None:
+    deadline = time.monotonic() + 120
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert marker.exists(), "the phase never began"
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -202,18 +230,11 @@ def test_an_interrupted_run_leaves_each_file_old_or_new(tmp_path, signum):
     tree = tmp_path / "tree"
     _many(tree, 300)
     originals = {p: p.read_text() for p in (tree / "pkg").glob("job*.py")}
-    process = start_migrate(tree)
-    # Wait until writing has begun, then interrupt.
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if any(MIGRATED_MARK in p.read_text(errors="replace")
-               for p in list(originals)[:50]):
-            break
-        time.sleep(0.005)
+    marker = tmp_path / "writing"
+    process = start_migrate(tree, marker, "write")
+    _when_started(process, marker)
     process.send_signal(signum)
     _, err = process.communicate(timeout=120)
-    if process.returncode == 0:
-        pytest.skip("the run finished before the signal arrived")
     assert process.returncode == cli.EXIT_INTERRUPTED, err
     assert "interrupted" in err and "Traceback" not in err
     new = old = 0
@@ -235,14 +256,11 @@ def test_an_interrupt_while_reading_changes_nothing(tmp_path):
     tree = tmp_path / "tree"
     _many(tree, 300)
     originals = {p: p.read_bytes() for p in (tree / "pkg").glob("job*.py")}
-    process = start_migrate(tree)
-    time.sleep(0.5)
+    marker = tmp_path / "reading"
+    process = start_migrate(tree, marker, "read")
+    _when_started(process, marker)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
-    if process.returncode == 0:
-        pytest.skip("the run finished before the signal arrived")
     assert process.returncode == cli.EXIT_INTERRUPTED, err
-    changed = [p for p, data in originals.items() if p.read_bytes() != data]
-    if "no file changed" in err:
-        assert changed == []
-    assert "Traceback" not in err
+    assert [p for p, data in originals.items() if p.read_bytes() != data] == []
+    assert "no file changed" in err and "Traceback" not in err
