@@ -75,19 +75,33 @@ def check_report(command, path, module_name: str):
     findings.extend(command.findings)
     entries = command.reading.pickling.entries if command.reading.dispatch_entries else ()
     if entries:
-        removed = command.removed_entries
-        if removed:
+        hooks.append(_pickler_report(command, path, module_name, entries))
+        if command.removed_entries:
             findings.append(finding(path, 1, "CM302", "migrate: the job pickler's "
                                     "per-class entries are removed", Severity.INFO))
-        hooks.append(HookReport(
-            str(path), 1, 0, module_name, "job-pickler",
-            tuple(sorted({entry.key or "?" for entry in entries})),
-            "migratable" if removed else "needs-person", ("CM302",) if removed else (),
-            f"{removed} of its {len(entries)} per-class entries are removed" if removed
-            else "left as it was: no entry names a class migrate rewrites",
-            "the job-pickler module is deleted"))
     return (sorted(findings, key=lambda f: (f.line, f.column)),
             sorted(hooks, key=lambda h: (h.line, h.column)))
+
+
+def _pickler_report(command, path, module_name: str, entries) -> HookReport:
+    """A job pickler: migratable when migrate removes entries; needs a person when
+    an entry names a class with hooks that stays as it was; else it stays, its
+    entries being reducers of other classes (protobufs, plugins) JobPickler keeps."""
+    removed = command.removed_entries
+    kept = command.plan.kept_entry_keys if command.plan is not None else {}
+    blocked = sorted({kept[e.key] for e in entries if e.key in kept})
+    names = tuple(sorted({entry.key or entry.text or "?" for entry in entries}))
+    strip = "the job-pickler module is deleted"
+    if removed:
+        return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "migratable",
+                          ("CM302",), f"{removed} of its {len(entries)} per-class entries "
+                          "are removed", strip)
+    if blocked:
+        return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "needs-person",
+                          tuple(blocked), "left as it was: the classes its entries name keep "
+                          f"their hooks ({', '.join(blocked)})", strip)
+    return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "stays", (),
+                      "left as it was: no entry names a class with hooks", strip)
 
 
 def _with_end(found, end_line):

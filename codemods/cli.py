@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Callable, Type
+from typing import Callable, List, Type
 
 import click
 
@@ -91,6 +91,9 @@ def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jo
     """Shared body of every command: run, then show, check or write."""
     if interactive and (diff or check):
         raise click.UsageError("--interactive cannot be combined with --diff or --check")
+    if show_unchanged and output_format != "json":
+        raise click.UsageError("--show-unchanged lists files in the JSON report: use it with "
+                               "--format json")
     if (diff or interactive) and output_format != "text":
         raise click.UsageError(
             f"--format {output_format} cannot be combined with --diff or --interactive "
@@ -135,9 +138,13 @@ def _count(files: int) -> str:
     return f"{files} file" if files == 1 else f"{files} files"
 
 
+_TERMINATED: List[int] = []  # the SIGTERMs received (a prompt turns the interrupt into Abort)
+
+
 def _terminate_as_interrupt() -> None:
     """SIGTERM ends a run as ^C does: between two files, never within one."""
     def interrupt(signum, frame):
+        _TERMINATED.append(signum)
         raise KeyboardInterrupt
 
     try:
@@ -196,68 +203,81 @@ def _signals_held():
     keeps the count of files written exact)."""
     held = {signal.SIGINT, signal.SIGTERM}
     try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     except (AttributeError, ValueError, OSError):  # Windows, or not the main thread
         yield
         return
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # nested: still held outside
 
 
 def _review(result: RunResult, color: bool) -> None:
     """Ask about each change: yes, no (skip), all (yes to the rest), quit.
 
     Deletions come last, and are not offered once a rewrite was declined or
-    failed: a module goes only when the files that imported it changed too."""
+    failed: a module goes only when the files that imported it changed too.
+    An interrupt (^C between prompts, SIGTERM anywhere) quits as ``q`` does, then
+    ends the run as interrupted."""
     accept_all = False
-    declined, written = [], set()
+    declined = []
+    interrupted = False
     # Rewrites first, then new interface modules, then deletions.
     changes = sorted(result.changes, key=lambda outcome: (
         outcome.new is None, outcome.importers is not None))
-    for index, outcome in enumerate(changes):
-        if outcome.new is None and (declined or any(
-                o.status is Status.FAILED for o in changes[:index])):
-            _hold_back(outcome)
-            continue
-        if outcome.importers is not None and not written & set(outcome.importers):
-            outcome.status = Status.SKIPPED
-            outcome.findings.append(Finding(
-                str(outcome.path), 1, "CM006",
-                "not written: no file that would import it was accepted", Severity.INFO))
-            continue
-        if not accept_all:
-            _announce(outcome)
-            click.echo(render_diff(outcome, color=color), nl=False)
-            what = "Delete" if outcome.new is None else "Apply"
-            try:
-                answer = click.prompt(
-                    f"{what} {outcome.path}? [y]es, [n]o, [a]ll, [q]uit",
-                    type=click.Choice(["y", "n", "a", "q"]), show_choices=False, err=True,
-                )
-            except click.Abort:  # end of input or ^C: as quit, keeping what was accepted
-                click.echo(err=True)
-                answer = "q"
-            if answer == "q":
-                declined.extend(changes[index:])
-                break
-            if answer == "n":
-                declined.append(outcome)
+
+    def written():
+        return {o.path for o in changes if o.written}
+
+    index = 0
+    try:
+        for index, outcome in enumerate(changes):
+            if outcome.new is None and (declined or any(
+                    o.status is Status.FAILED for o in changes[:index])):
+                _hold_back(outcome)
                 continue
-            accept_all = answer == "a"
-        _write_one(outcome)
-        if outcome.status is Status.CHANGED:
-            written.add(outcome.path)
-    for outcome in list(declined):
-        # Quitting declines what is left, but not a new module a file accepted imports.
-        if outcome.importers is not None and written & set(outcome.importers):
-            declined.remove(outcome)
+            if outcome.importers is not None and not written() & set(outcome.importers):
+                outcome.status = Status.SKIPPED
+                outcome.findings.append(Finding(
+                    str(outcome.path), 1, "CM006",
+                    "not written: no file that would import it was accepted", Severity.INFO))
+                continue
+            if not accept_all:
+                _announce(outcome)
+                click.echo(render_diff(outcome, color=color), nl=False)
+                what = "Delete" if outcome.new is None else "Apply"
+                try:
+                    answer = click.prompt(
+                        f"{what} {outcome.path}? [y]es, [n]o, [a]ll, [q]uit",
+                        type=click.Choice(["y", "n", "a", "q"]), show_choices=False, err=True,
+                    )
+                except click.Abort:  # end of input, ^C, SIGTERM: quit, keeping what was accepted
+                    click.echo(err=True)
+                    answer = "q"
+                if answer == "q":
+                    declined.extend(changes[index:])
+                    break
+                if answer == "n":
+                    declined.append(outcome)
+                    continue
+                accept_all = answer == "a"
             _write_one(outcome)
+    except KeyboardInterrupt:
+        interrupted = True
+        declined.extend(o for o in changes[index:] if not o.written and o.status is Status.CHANGED)
+    with _signals_held():
+        for outcome in list(declined):
+            # Quitting declines what is left, but not a new module a file accepted imports.
+            if outcome.importers is not None and written() & set(outcome.importers):
+                declined.remove(outcome)
+                _write_one(outcome)
     for outcome in declined:
         outcome.status = Status.SKIPPED
         outcome.findings.append(Finding(
             str(outcome.path), 1, "CM006", "declined in review; not written", Severity.INFO))
+    if interrupted or _TERMINATED:
+        raise KeyboardInterrupt  # once quit, the run ends as interrupted
 
 
 def _hold_back(outcome) -> None:
@@ -278,7 +298,7 @@ def _report(result: RunResult, output_format: str, *, dry_run: bool, command: st
         from .sarif import report_sarif  # noqa: PLC0415
 
         click.echo(report_sarif(result.outcomes, command=command, tool_version=__version__,
-                                exit_code=code))
+                                exit_code=code, dry_run=dry_run))
         return
     for outcome in result.outcomes:
         for item in outcome.findings:
@@ -356,10 +376,12 @@ def rules_command(codes) -> None:
 
 def exit_code(result: RunResult, *, check: bool, read_only: bool = False) -> int:
     """3 when a file failed; then 1 when ``--check`` finds a change, or when the
-    read-only ``check`` finds a hook (migratable or not); else 0."""
+    read-only ``check`` finds a hook (migratable or not; a job pickler whose
+    entries name no class with hooks stays, and does not count); else 0."""
     if any(outcome.status is Status.FAILED for outcome in result.outcomes):
         return EXIT_FAILED
-    if read_only and any(outcome.hooks for outcome in result.outcomes):
+    if read_only and any(hook.verdict != "stays" for outcome in result.outcomes
+                         for hook in outcome.hooks):
         return EXIT_PENDING
     if check and result.changes:
         return EXIT_PENDING

@@ -59,6 +59,7 @@ class ClassFacts:
     restore_how: str = ""
     new_restore: bool = False  # migrating it makes a new @on_restore method
     reads_state: bool = False  # its restore code reads members from the state
+    declared_only: bool = False  # no hooks: declarations of the interface, already there
 
 
 @dataclass
@@ -82,6 +83,9 @@ class Plan:
     # migrated class and its bases or subclasses with hooks, a job pickler and the
     # classes whose entries it drops): one is not written without the others
     ties: Dict[str, Set[str]] = field(default_factory=dict)
+    # job-pickler entry key -> the code of the finding that keeps the class it names,
+    # a class with hooks, as it was (CM101: its hooks; CM102: its hierarchy)
+    kept_entry_keys: Dict[str, str] = field(default_factory=dict)
 
     def tie(self, first: str, second: str) -> None:
         if first and second and first != second:
@@ -115,7 +119,8 @@ def facts_of(reading, module_name: str, package_name: str, job_methods) -> "File
         classes.append(_class_facts(name, node, class_reading, job_methods))
     for name, (node, declared) in reading.declared.items():
         classes.append(ClassFacts(name, False, tuple(declared.clears), (),
-                                  _has_interface(node), restores=tuple(declared.restore_methods)))
+                                  _has_interface(node), restores=tuple(declared.restore_methods),
+                                  declared_only=True))
     return FileFacts(module=module_name, package=package_name, classes=classes,
                      pickling=reading.pickling)
 
@@ -187,8 +192,11 @@ def make_plan(facts: Mapping[Path, FileFacts], index: Optional[TreeIndex],
     plan.aliases = set()
     for file_facts in facts.values():
         for entry in file_facts.pickling.entries if file_facts.pickling else ():
-            if entry.key is not None and canonical(entry.key) in plan.migrated:
+            named = canonical(entry.key) if entry.key is not None else None
+            if named in plan.migrated:
                 plan.aliases.add(entry.key)
+            elif named in classes and not classes[named].declared_only:
+                plan.kept_entry_keys[entry.key] = "CM102" if named in plan.problems else "CM101"
     for name in classes:
         info = index.defined_class(name)
         if info is None:

@@ -110,7 +110,9 @@ class HookReport:
     subject: str  # the class's qualified name, or the job pickler's module
     kind: str  # "class" or "job-pickler"
     hooks: tuple  # the hook methods (for a job pickler: its per-class entries)
-    verdict: str  # "migratable" or "needs-person"
+    # "migratable", "needs-person", or (a job pickler whose entries name no class
+    # with hooks: reducers of other classes, which JobPickler keeps) "stays"
+    verdict: str
     codes: tuple  # the findings that decided it (CM301, CM302, or CM101/CM102)
     migrate: str  # what migrate does with it
     strip: str  # what strip does with it

@@ -98,6 +98,13 @@ _RULES = [
         "Nothing to fix; give the link's target as a path of its own to include it.",
         "info",
     ),
+    Rule("CM011", "would-change", "The command would change the file (SARIF, dry run).",
+         "In a dry run (`--check`), the SARIF report gives each file the command would "
+         "rewrite, create or delete a result of its own, so that a code-scanning view shows "
+         "what a run without `--check` would do.",
+         "src/pkg/job.py:1:1: CM011 migrate would change this file (a dry run: nothing was "
+         "written)",
+         "Run the command without `--check`, review the diff, and commit it.", "warning"),
     # CM1xx: hooks migrate leaves.
     Rule("CM101", "unsupported-shape", "A hook whose shape migrate does not rewrite.",
          "The hook does something the declarations cannot say exactly (a condition, a "

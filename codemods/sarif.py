@@ -1,10 +1,13 @@
 """The SARIF 2.1.0 report (``--format sarif``), for GitHub code scanning and
 other SARIF viewers.
 
-One rule per finding code (from rules.py), one result per finding.  Paths are
-relative to the run's root, the current directory, named by the ``uriBaseId``
-``%SRCROOT%`` (as GitHub's upload expects); a path outside it is given as an
-absolute ``file:`` URI.  Lines and columns are 1-based, as SARIF counts them.
+One rule per finding code (from rules.py), one result per finding, and in a
+dry run (``--check``, ``check``) one CM011 result per file that would change.
+Paths are relative to the run's root, named by the ``uriBaseId`` ``%SRCROOT%``
+(as GitHub's upload expects): the git work tree the current directory is in, or
+the current directory outside one; a path outside it is given as an absolute
+``file:`` URI.  URIs are percent-encoded.  Lines and columns are 1-based, as
+SARIF counts them.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
+from urllib.parse import quote
 
-from .report import FileOutcome, Finding
+from .report import FileOutcome, Finding, Severity, Status
 from .rules import RULES, Rule
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -45,17 +49,39 @@ def _location(finding: Finding, root: Path) -> dict:
     except ValueError:
         artifact = {"uri": absolute.as_uri()}
     else:
-        artifact = {"uri": relative.as_posix(), "uriBaseId": ROOT_ID}
+        artifact = {"uri": quote(relative.as_posix(), safe="/"), "uriBaseId": ROOT_ID}
     region = {"startLine": max(finding.line, 1), "startColumn": finding.column + 1}
     if finding.end_line is not None and finding.end_line >= region["startLine"]:
         region["endLine"] = finding.end_line
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
+def run_root(start: Optional[Path] = None) -> Path:
+    """The git work tree ``start`` (the current directory) is in, or ``start``."""
+    start = Path(os.path.abspath(start or Path.cwd()))
+    for directory in [start, *start.parents]:
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def _would_change(outcomes: Sequence[FileOutcome], command: str) -> List[Finding]:
+    found = []
+    for outcome in outcomes:
+        if outcome.status is not Status.CHANGED or outcome.written:
+            continue
+        what = "delete" if outcome.new is None else "create" if outcome.old is None else "change"
+        found.append(Finding(str(outcome.path), 1, "CM011", f"{command} would {what} this file "
+                             "(a dry run: nothing was written)", Severity.WARNING))
+    return found
+
+
 def report_sarif(outcomes: Sequence[FileOutcome], *, command: str, tool_version: str,
-                 exit_code: int, root: Optional[Path] = None) -> str:
-    root = Path(os.path.abspath(root or Path.cwd()))
+                 exit_code: int, root: Optional[Path] = None, dry_run: bool = False) -> str:
+    root = run_root() if root is None else Path(os.path.abspath(root))
     findings = [finding for outcome in outcomes for finding in outcome.findings]
+    if dry_run:
+        findings += _would_change(outcomes, command)
     codes = sorted({finding.code for finding in findings} | set(RULES))
     rules = [RULES[code] for code in codes if code in RULES]
     index = {rule.code: position for position, rule in enumerate(rules)}

@@ -50,8 +50,8 @@ class Settings:
 # [tool.codemods] keys are named as the command-line options are (`exclude` for
 # `--exclude`, `job-methods` for the repeatable `--job-method`), hyphens or underscores.
 _KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
-_KEYS.update({key.replace("-", "_"): name for key, name in list(_KEYS.items())})
 _KEYS.update({"job-method": "job_methods", "pickling-predicate": "pickling_predicates"})
+_KEYS.update({key.replace("-", "_"): name for key, name in list(_KEYS.items())})
 # Old names still read, with a warning: key -> the name to use
 _DEPRECATED = {"excludes": "exclude"}
 
@@ -77,9 +77,13 @@ def load_settings(paths, warn: Callable[[str], None] = lambda message: None) -> 
         return settings
     try:
         with open(pyproject, "rb") as handle:
-            table = tomllib.load(handle).get("tool", {}).get("codemods", {})
+            tool = tomllib.load(handle).get("tool", {})
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"{pyproject}: cannot read [tool.codemods]: {exc}") from None
+    table = tool.get("codemods", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise SettingsError(f"{pyproject}: tool.codemods must be a table ([tool.codemods]), "
+                            f"not a {type(table).__name__}")
     values = {}
     for key, value in table.items():
         if key in _DEPRECATED:

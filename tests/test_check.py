@@ -42,3 +42,84 @@ def test_check_mode_fails_while_hooks_remain(tmp_path):
     result = runner.invoke(cli.main, ["check", "--check", str(tree)])
     assert result.exit_code == 0, result.output
     assert "no pickling hooks found" in result.stderr
+
+
+PICKLER = '''\
+import copyreg
+import io
+import pickle
+
+from .jobs import Job
+from .wire import Message
+
+
+def pickle_job(job, plugins):
+    data = io.BytesIO()
+    pickler = pickle.Pickler(data)
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    for cls in plugins:
+        pickler.dispatch_table[cls] = _reduce_plugin
+    pickler.dispatch_table[Message] = _reduce_message
+    pickler.dispatch_table[Job] = _reduce_object
+    pickler.dump(job)
+    return data
+
+
+def _reduce_plugin(plugin):
+    return (type(plugin), ())
+
+
+def _reduce_message(message):
+    return (Message.parse, (message.serialize(),))
+
+
+def _reduce_object(instance):
+    cls = type(instance)
+    return (cls.__new__, (cls,), instance.get_state_for_child_job_pickling())
+'''
+
+
+def _pickler_tree(tmp_path: Path, job: str) -> Path:
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "pickler.py").write_text(PICKLER)
+    (package / "wire.py").write_text("class Message:\n    pass\n")
+    (package / "jobs.py").write_text(job)
+    return tmp_path
+
+
+def _pickler_hook(tree: Path):
+    result = CliRunner().invoke(cli.main, ["check", "--format", "json", str(tree)])
+    report = json.loads(result.stdout)
+    [hook] = [h for h in report["hooks"] if h["kind"] == "job-pickler"]
+    return result, hook
+
+
+JOB = ("class Job:\n    def get_state_for_child_job_pickling(self):\n"
+       "        state = self.__dict__.copy()\n        del state['lock']\n        return state\n")
+
+
+def test_a_job_pickler_keyed_by_a_local_name_and_a_migratable_class(tmp_path):
+    result, hook = _pickler_hook(_pickler_tree(tmp_path, JOB))
+    assert hook["verdict"] == "migratable" and hook["codes"] == ["CM302"]
+    # the loop variable is shown as written, not read as a module-level app.pickler.cls
+    assert hook["hooks"] == ["app.jobs.Job", "app.wire.Message", "cls"]
+    assert hook["migrate"] == "1 of its 3 per-class entries are removed"
+
+
+def test_a_migrated_tree_whose_pickler_keeps_other_reducers_is_clean(tmp_path):
+    tree = _pickler_tree(tmp_path, JOB)
+    assert CliRunner().invoke(cli.main, ["migrate", str(tree)]).exit_code == cli.EXIT_OK
+    result, hook = _pickler_hook(tree)
+    assert hook["verdict"] == "stays" and hook["codes"] == []
+    assert hook["hooks"] == ["app.wire.Message", "cls"]
+    assert result.exit_code == cli.EXIT_OK, result.stderr
+
+
+def test_a_job_pickler_whose_class_keeps_its_hooks_needs_a_person(tmp_path):
+    refused = JOB.replace("        del state['lock']\n",
+                          "        if state:\n            del state['lock']\n")
+    result, hook = _pickler_hook(_pickler_tree(tmp_path, refused))
+    assert hook["verdict"] == "needs-person" and hook["codes"] == ["CM101"]
+    assert result.exit_code == cli.EXIT_PENDING

@@ -264,3 +264,27 @@ def test_an_interrupt_while_reading_changes_nothing(tmp_path):
     assert process.returncode == cli.EXIT_INTERRUPTED, err
     assert [p for p, data in originals.items() if p.read_bytes() != data] == []
     assert "no file changed" in err and "Traceback" not in err
+
+
+def test_sigterm_at_a_review_prompt_keeps_what_was_accepted_and_exits_130(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text(HOOK.replace("Job", "First"))
+    (package / "b.py").write_text(HOOK.replace("Job", "Second"))
+    process = subprocess.Popen([sys.executable, "-m", "codemods", "migrate", "--interactive",
+                                "-j", "1", str(tmp_path)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdin.write("y\n")
+    process.stdin.flush()
+    deadline = time.monotonic() + 60
+    while MIGRATED_MARK not in (package / "a.py").read_text() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.5)  # at the second prompt, or on its way there
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == cli.EXIT_INTERRUPTED, err
+    assert "Traceback" not in err and "interrupted: 2 files written" in err, err
+    assert MIGRATED_MARK in (package / "a.py").read_text()
+    assert (package / "serialization.py").exists()  # the module a.py now imports
+    assert MIGRATED_MARK not in (package / "b.py").read_text()

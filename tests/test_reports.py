@@ -227,3 +227,38 @@ def test_the_readme_json_example_follows_the_schema():
     example = reports[reports.index("```json") + len("```json"):]
     example = json.loads(example[:example.index("```")])
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(example)
+
+
+def test_sarif_of_a_dry_run_has_a_result_per_file_that_would_change(shop):
+    data = json.loads(run("migrate", "--check", "--format", "sarif", shop).stdout)
+    assert sarif_errors(data) == []
+    would = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                   for r in data["runs"][0]["results"] if r["ruleId"] == "CM011")
+    diff = run("migrate", "--diff", shop).stdout
+    changed = sorted(line[len("+++ b/"):] if line.startswith("+++ b/") else line[len("+++ "):]
+                     for line in diff.splitlines() if line.startswith("+++ "))
+    assert would == changed and len(would) >= 3
+    written = json.loads(run("migrate", "--format", "sarif", shop).stdout)
+    assert not [r for r in written["runs"][0]["results"] if r["ruleId"] == "CM011"]
+
+
+def test_sarif_paths_are_percent_encoded_and_relative_to_the_git_root(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    folder = repo / "src" / "my pkg#1"
+    folder.mkdir(parents=True)
+    (folder / "broken.py").write_text("def __getstate__(:\n")
+    monkeypatch.chdir(repo / "src")
+    data = json.loads(run("check", "--format", "sarif", "my pkg#1").stdout)
+    assert sarif_errors(data) == []
+    run_ = data["runs"][0]
+    assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.as_uri() + "/"
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run_["results"]]
+    assert uris == ["src/my%20pkg%231/broken.py"]
+
+
+def test_show_unchanged_outside_json_is_a_usage_error(shop):
+    result = CliRunner().invoke(cli.main, ["check", "--show-unchanged", str(shop)])
+    assert result.exit_code == cli.EXIT_USAGE
+    assert "--show-unchanged lists files in the JSON report" in result.stderr

@@ -22,6 +22,10 @@ def write(tmp_path, body: str):
      {"job_methods": (*Settings().job_methods, "state_for_worker")}),
     ('job-method = ["state_for_worker"]',
      {"job_methods": (*Settings().job_methods, "state_for_worker")}),
+    ('job_method = ["state_for_worker"]',
+     {"job_methods": (*Settings().job_methods, "state_for_worker")}),
+    ('pickling_predicate = ["needs_pickling"]',
+     {"pickling_predicates": (*Settings().pickling_predicates, "needs_pickling")}),
     ('interface-module = "pkg.iface"', {"interface_module": "pkg.iface"}),
     ('interface_module = "pkg.iface"', {"interface_module": "pkg.iface"}),
     ('pickler-module = "pkg.jobpickler"', {"pickler_module": "pkg.jobpickler"}),
@@ -54,6 +58,18 @@ def test_wrong_keys_and_types_name_the_key(tmp_path, body, message):
     result = CliRunner().invoke(cli.main, ["check", str(tmp_path)])
     assert result.exit_code == cli.EXIT_USAGE
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("body", ['[tool]\ncodemods = ["x"]\n', 'tool = "codemods"\n'])
+def test_a_tool_codemods_that_is_no_table_is_a_usage_error(tmp_path, body):
+    (tmp_path / "pyproject.toml").write_text(body)
+    (tmp_path / "job.py").write_text(HOOK)
+    result = CliRunner().invoke(cli.main, ["check", str(tmp_path)])
+    if body.startswith("tool ="):  # no [tool] table at all: nothing of ours to read
+        assert result.exit_code != cli.EXIT_USAGE, result.stderr
+        return
+    assert result.exit_code == cli.EXIT_USAGE
+    assert "tool.codemods must be a table ([tool.codemods]), not a list" in result.stderr
 
 
 def test_old_excludes_key_still_works_with_a_warning(tmp_path):

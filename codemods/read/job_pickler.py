@@ -51,6 +51,65 @@ def _is_generic_reducer(function: cst.FunctionDef, job_methods: Sequence[str]) -
         isinstance(state, cst.Name) and state.value in from_job_state)
 
 
+class _Bindings(cst.CSTVisitor):
+    """The names a function binds: parameters, assignment, loop, ``with`` and
+    comprehension targets, walrus names, local imports and definitions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set = set()
+
+    def _targets(self, node) -> None:
+        """The names a target binds (``a``, ``a, (b, *c)``; not ``a.b`` or ``a[b]``)."""
+        if isinstance(node, cst.Name):
+            self.names.add(node.value)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._targets(element.value)
+        elif isinstance(node, cst.StarredElement):
+            self._targets(node.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.names.add(node.name.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._targets(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._targets(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._targets(node.target)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        self.names.add((node.evaluated_alias or node.evaluated_name).split(".")[0])
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.names.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.names.add(node.name.value)
+
+
+def _bindings(function: cst.FunctionDef) -> set:
+    found = _Bindings()
+    function.params.visit(found)
+    function.body.visit(found)
+    return found.names
+
+
 class _Reader(cst.CSTVisitor):
     def __init__(self, index: ModuleIndex, job_methods: Sequence[str]) -> None:
         super().__init__()
@@ -60,10 +119,12 @@ class _Reader(cst.CSTVisitor):
         self.function: Optional[str] = None  # the module-level function we are in
         self.depth = 0  # nesting of functions and classes
         self.picklers: Dict[Optional[str], set] = {}  # function -> names built from Pickler
+        self.local: set = set()  # the names the module-level function we are in binds
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.depth == 0:
             self.function = node.name.value
+            self.local = _bindings(node)
             if _is_generic_reducer(node, self.job_methods):
                 self.facts.generic_reducers.append(node.name.value)
         self.depth += 1
@@ -89,9 +150,17 @@ class _Reader(cst.CSTVisitor):
                 slice=[m.SubscriptElement(slice=m.Index())])):
             pickler = target.value.value.value
             reducer = node.value.value if isinstance(node.value, cst.Name) else None
+            key = target.slice[0].slice.value
+            head = key
+            while isinstance(head, cst.Attribute):
+                head = head.value
+            # A key named by a local variable (``for cls in ...:``) is no class the
+            # plan can know: None, as for any other expression.
+            local = self.depth > 0 and isinstance(head, cst.Name) and head.value in self.local
             self.facts.entries.append(Entry(
-                self.function, pickler, self.index.resolve(target.slice[0].slice.value), reducer,
-                pickler in self.picklers.get(self.function, set())))
+                self.function, pickler, None if local else self.index.resolve(key), reducer,
+                pickler in self.picklers.get(self.function, set()),
+                cst.Module([]).code_for_node(key)))
             node.targets[0].visit(self)  # the key is a use; the reducer is counted as an entry's
             if reducer is None:
                 node.value.visit(self)

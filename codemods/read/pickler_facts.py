@@ -14,6 +14,7 @@ class Entry:
     key: Optional[str]  # what the key names, fully qualified
     reducer: Optional[str]  # the reducer, when it is a plain name
     convertible: bool  # the pickler is built from pickle.Pickler in the same function
+    text: str = ""  # the key as written
 
 
 @dataclass
