@@ -17,7 +17,10 @@ from libcst.metadata import FullRepoManager, FullyQualifiedNameProvider
 from .codemod import DELETE, finding, module_names
 from .report import FileOutcome, Finding, Severity, Status
 from .sources import SourceFile
+from .libcst_speed import install as _install_libcst_speed
 from .splice import splice
+
+_install_libcst_speed()  # matcher-aware visitors made once per class, not per object
 
 
 def transform_fresh(transform, tree: cst.Module, wrapper=None) -> cst.Module:

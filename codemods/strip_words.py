@@ -6,6 +6,7 @@ files to parse must not load it.
 
 from __future__ import annotations
 
+import re
 from typing import Tuple
 
 from .settings import Settings
@@ -28,3 +29,11 @@ def needs_reading(text: str) -> bool:
     """Whether a file can hold anything the start-method rule reports."""
     return any(word in text for word in START_METHOD_WORDS) and any(
         word in text for word in START_METHOD_MODULES)
+
+
+def defines_any(text: str, names) -> bool:
+    """Whether ``text`` may define a function or method named one of ``names``
+    (``def name``, across a line continuation too): where it cannot, no walk
+    of its tree looks for such definitions."""
+    names = [re.escape(name) for name in names]
+    return bool(names) and re.search(r"\bdef\b[\s\\]*(?:%s)\b" % "|".join(names), text) is not None

@@ -23,7 +23,7 @@ from ..parsing import ParsedFile, parse, visit_with_metadata
 from ..report import FileOutcome, Finding, Status
 from ..settings import Settings
 from ..sources import SourceFile
-from ..strip_words import hook_names, needs_reading
+from ..strip_words import defines_any, hook_names, needs_reading
 from ..interface import interface_for, interface_module
 from ..strip import (
     INTERFACE_MARKER,
@@ -487,7 +487,7 @@ def scan_file(codemod, parsed: ParsedFile) -> FileFacts:
             start = wrapper.resolve(PositionProvider)[scanner.pickling_test].start
             pickling_test = (start.line, start.column)
     stem = interface.rpartition(".")[2]
-    hooks_or_predicates = any(name in text for name in (*hook_names(self.settings), *predicates))
+    hooks_or_predicates = defines_any(text, (*hook_names(self.settings), *predicates))
     return FileFacts(
         parsed.module_name, interface,
         imports_interface=bool(stem) and stem in text and imports_module(

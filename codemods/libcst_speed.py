@@ -1,0 +1,69 @@
+"""A per-class cache for what libcst's matcher-aware visitors gather when made.
+
+Every ``MatcherDecoratableTransformer`` and ``MatcherDecoratableVisitor`` (each
+codemod command, ``AddImportsVisitor``, ``RemoveImportsVisitor`` and the
+gatherers they make) scans ``dir(self)``, some 600 attributes, three times when
+it is created, looking for ``@m.visit``/``@m.leave``/``@m.call_if_inside``
+decorations: about 9 ms per object, and a run over a tree makes several per
+file.  What it finds depends on the class alone, so it is found once per class
+here and bound to each new object.  ``install`` is a no-op where libcst's
+internals differ from what this expects; tests/test_libcst_speed.py checks that
+the cached answers equal libcst's own for every visitor class the codemods make.
+"""
+
+from __future__ import annotations
+
+from types import MethodType
+from typing import Any, Callable, Dict, Tuple
+
+_NAMES = ("_gather_matchers", "_gather_constructed_visit_funcs",
+          "_gather_constructed_leave_funcs")
+
+
+def _cached_matchers(original: Callable[[object], Dict]) -> Callable[[object], Dict]:
+    cache: Dict[type, Dict] = {}
+
+    def gather(obj: object) -> Dict:
+        found = cache.get(type(obj))
+        if found is None:
+            found = cache[type(obj)] = dict(original(obj))
+        return dict(found)
+
+    gather.original = original  # type: ignore[attr-defined]
+    return gather
+
+
+def _cached_functions(original: Callable[[object], Dict]) -> Callable[[object], Dict]:
+    cache: Dict[type, Dict[Any, Tuple[Callable, ...]]] = {}
+
+    def gather(obj: object) -> Dict:
+        functions = cache.get(type(obj))
+        if functions is None:
+            found = original(obj)
+            if any(getattr(f, "__self__", None) is not obj for fs in found.values() for f in fs):
+                return found  # not plain methods of the class: nothing to cache
+            functions = cache[type(obj)] = {
+                matcher: tuple(f.__func__ for f in fs) for matcher, fs in found.items()}
+        return {matcher: tuple(MethodType(f, obj) for f in fs)
+                for matcher, fs in functions.items()}
+
+    gather.original = original  # type: ignore[attr-defined]
+    return gather
+
+
+def install() -> bool:
+    """Cache the three gatherers in ``libcst.matchers._visitors``; True when done."""
+    try:
+        from libcst.matchers import _visitors  # noqa: PLC0415
+    except ImportError:
+        return False
+    if not all(callable(getattr(_visitors, name, None)) for name in _NAMES):
+        return False
+    if hasattr(_visitors._gather_matchers, "original"):
+        return True  # installed already
+    _visitors._gather_matchers = _cached_matchers(_visitors._gather_matchers)
+    _visitors._gather_constructed_visit_funcs = _cached_functions(
+        _visitors._gather_constructed_visit_funcs)
+    _visitors._gather_constructed_leave_funcs = _cached_functions(
+        _visitors._gather_constructed_leave_funcs)
+    return True

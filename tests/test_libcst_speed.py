@@ -1,0 +1,86 @@
+"""The per-class cache of what libcst's matcher-aware visitors gather when made
+(codemods/libcst_speed.py) answers as libcst itself would, object by object."""
+
+from __future__ import annotations
+
+import inspect
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod import CodemodContext
+from libcst.matchers import _visitors
+
+import codemods.parsing  # noqa: F401 - installs the cache, as every worker does
+from codemods import libcst_speed
+from codemods.commands import check, migrate, strip  # noqa: F401 - every command class
+from codemods.write import imports, migrate_module, strip_module  # noqa: F401
+
+GATHERERS = ("_gather_matchers", "_gather_constructed_visit_funcs",
+             "_gather_constructed_leave_funcs")
+
+
+def _subclasses(root):
+    seen, todo = set(), [root]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    return seen
+
+
+def _instances():
+    made = []
+    for cls in _subclasses(m.MatcherDecoratableTransformer) | _subclasses(
+            m.MatcherDecoratableVisitor):
+        if inspect.isabstract(cls):
+            continue
+        for args in ((), (CodemodContext(),)):
+            try:
+                made.append(cls(*args))
+                break
+            except Exception:  # noqa: BLE001 - a class that needs other arguments
+                continue
+    return made
+
+
+def test_the_cache_is_installed():
+    assert libcst_speed.install() is True
+    assert all(hasattr(getattr(_visitors, name), "original") for name in GATHERERS)
+
+
+def test_cached_answers_equal_libcsts_for_every_visitor_class():
+    instances = _instances()
+    assert len(instances) > 20  # libcst's own and ours
+    for obj in instances:
+        for name in GATHERERS:
+            cached = getattr(_visitors, name)
+            assert cached(obj) == cached.original(obj), (type(obj), name)
+            assert cached(obj) == cached.original(obj), (type(obj), name)  # from the cache
+
+
+class _Decorated(m.MatcherDecoratableTransformer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = []
+
+    @m.call_if_inside(m.ClassDef())
+    @m.visit(m.Name("x"))
+    def _x(self, node: cst.Name) -> None:
+        self.seen.append(node.value)
+
+    @m.leave(m.Name("y"))
+    def _y(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        self.seen.append("left " + updated.value)
+        return updated.with_changes(value="z")
+
+
+def test_decorated_methods_run_on_each_object_of_their_own():
+    first, second = _Decorated(), _Decorated()
+    module = cst.parse_module("x = y\nclass C:\n    x = y\n")
+    assert first.seen == [] and second.seen == []
+    new = module.visit(first)
+    assert first.seen == ["left y", "x", "left y"] and second.seen == []
+    assert new.code == "x = z\nclass C:\n    x = z\n"
+    module.visit(second)
+    assert second.seen == first.seen
