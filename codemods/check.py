@@ -39,7 +39,7 @@ class CheckCodemod(MigrateCodemod):
     def rewrite(self, parsed, plan) -> Rewrite:
         if not self.has_work(parsed):
             return Rewrite(None)
-        command, _ = self.run_command(parsed, plan)
+        command, _ = self.run_command(parsed, plan, report_only=True)
         findings, hooks = check_report(command, parsed.path, parsed.module_name)
         return Rewrite(None, findings, hooks=hooks)
 

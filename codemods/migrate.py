@@ -427,11 +427,12 @@ class MigrateCodemod(Codemod):
                 "file left as it was (please report this)", Severity.ERROR)])
         return Rewrite(text, findings)
 
-    def run_command(self, parsed, plan: Plan):
+    def run_command(self, parsed, plan: Plan, report_only: bool = False):
         from .write.migrate_module import MigrateCommand  # noqa: PLC0415
 
         command = MigrateCommand(parsed.context(), self.settings, plan, self._reading(parsed),
                                  parsed.source.text)
+        command.report_only = report_only
         return command, command.transform_module(parsed.module)
 
     def tree_changes(self, plan, outcomes, roots) -> List[FileOutcome]:

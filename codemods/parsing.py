@@ -62,15 +62,21 @@ class ParsedFile:
     root: Path  # the folder that holds the file's top package
     module_name: str
     package_name: str
-    # libcst's print of the untouched parse: the source itself, except where
-    # libcst does not round-trip (see splice.py)
-    printed: str = ""
     # what a codemod's scan learnt of the file, for its rewrite in the same process
     cache: dict = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
         return self.source.path
+
+    @property
+    def printed(self) -> str:
+        """libcst's print of the untouched parse: the source itself, except where
+        libcst does not round-trip (see splice.py).  Printed when first asked
+        for: only a file whose rewrite made new text needs it."""
+        if "printed" not in self.cache:
+            self.cache["printed"] = self.module.code
+        return self.cache["printed"]
 
     def context(self, **scratch: Any) -> CodemodContext:
         """A libcst context for one command run on this file, with fully
@@ -106,13 +112,8 @@ def parse(source: SourceFile) -> ParsedFile | Finding:
     except Exception as exc:  # libcst rejects some valid syntax with other errors
         return finding(path, 1, "CM002", f"does not parse: {type(exc).__name__}: {exc}",
                        Severity.ERROR)
-    try:
-        printed = module.code
-    except RecursionError:
-        return finding(path, 1, "CM003", "nests too deeply to print back (RecursionError)",
-                       Severity.ERROR)
     root, module_name, package_name = module_names(path)
-    return ParsedFile(source, module, root, module_name, package_name, printed)
+    return ParsedFile(source, module, root, module_name, package_name)
 
 
 def guarded(function: Callable, parsed: ParsedFile, *args):
@@ -131,6 +132,10 @@ def guarded(function: Callable, parsed: ParsedFile, *args):
                        f"{type(exc).__name__}: {exc}; left as it was", Severity.ERROR)
 
 
+def _printed(parsed: ParsedFile) -> str:
+    return parsed.printed
+
+
 def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> FileOutcome:
     """The outcome of rewriting one parsed file: the new text applied only where
     a rule changed something (see splice.py), with its findings."""
@@ -141,8 +146,11 @@ def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> FileOutcome:
     outcome = FileOutcome(path, Status.UNCHANGED, old=source.text, encoding=source.encoding,
                           findings=list(result.findings), hooks=list(result.hooks),
                           digest=source.digest)
-    if isinstance(result.text, str) and parsed.printed != source.text:
-        merged, refused_at = splice(parsed.printed, source.text, result.text)
+    printed = guarded(_printed, parsed) if isinstance(result.text, str) else None
+    if isinstance(printed, Finding):
+        return FileOutcome(path, Status.FAILED, findings=[printed])
+    if printed is not None and printed != source.text:
+        merged, refused_at = splice(printed, source.text, result.text)
         if merged is None:
             outcome.findings.append(finding(
                 path, refused_at, "CM004",

@@ -128,6 +128,9 @@ class MigrateCommand(ImportAwareCommand):
         self.refused = []
         self.removed_entries = 0  # job-pickler entries removed
         self.interface_import = None  # (module, level) of the import this run adds
+        # `check`: the classes and the job pickler are read and rewritten, for what
+        # they would become; imports, which it never prints, are left alone.
+        self.report_only = False
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         reading = self.reading = self.reading or read_module(
@@ -164,7 +167,7 @@ class MigrateCommand(ImportAwareCommand):
                 needed.add("JobPickler")
             if pickler.reducers:
                 tree = RemoveUnusedReducers(self.context, pickler.reducers).transform_module(tree)
-        if needed:
+        if needed and not self.report_only:
             tree = self._add_interface_imports(tree, needed, plan)
         return tree
 
@@ -191,6 +194,8 @@ class MigrateCommand(ImportAwareCommand):
         return AddImportsAtModuleLevel(context, items).transform_module_impl(tree)
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
+        if self.report_only:
+            return self.transform_module_impl(tree)
         new = super().transform_module(tree)
         if self.interface_import is None:
             return new
