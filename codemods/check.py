@@ -85,11 +85,13 @@ def check_report(command, path, module_name: str):
 
 def _pickler_report(command, path, module_name: str, entries) -> HookReport:
     """A job pickler: migratable when migrate removes entries; needs a person when
-    an entry names a class with hooks that stays as it was; else it stays, its
-    entries being reducers of other classes (protobufs, plugins) JobPickler keeps."""
+    an entry names a class with hooks that stays as it was, or a class it cannot
+    tell (a key that is a variable); else it stays, its entries being reducers of
+    other classes (protobuf messages, say), which JobPickler keeps."""
     removed = command.removed_entries
     kept = command.plan.kept_entry_keys if command.plan is not None else {}
     blocked = sorted({kept[e.key] for e in entries if e.key in kept})
+    unknown = sorted({entry.text or "?" for entry in entries if entry.key is None})
     names = tuple(sorted({entry.key or entry.text or "?" for entry in entries}))
     strip = "the job-pickler module is deleted"
     if removed:
@@ -100,6 +102,12 @@ def _pickler_report(command, path, module_name: str, entries) -> HookReport:
         return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "needs-person",
                           tuple(blocked), "left as it was: the classes its entries name keep "
                           f"their hooks ({', '.join(blocked)})", strip)
+    if unknown:
+        # A key such as a loop variable: which classes it names, and whether they have
+        # hooks, only running the code would tell.
+        return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "needs-person",
+                          ("CM101",), f"left as it was: the entries keyed by "
+                          f"{', '.join(unknown)} name classes migrate cannot tell (CM101)", strip)
     return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "stays", (),
                       "left as it was: no entry names a class with hooks", strip)
 

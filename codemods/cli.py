@@ -103,14 +103,14 @@ def execute(codemod_class: Type[Codemod], paths, *, diff, check, interactive, jo
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
     codemod = codemod_class(settings)
+    dry_run = diff or check or codemod.read_only
     _terminate_as_interrupt()
     try:
         result = run(codemod, paths, jobs=jobs or os.cpu_count() or 1, progress=True,
-                     timeout=timeout or None)
+                     timeout=timeout or None, writing=not dry_run)
     except KeyboardInterrupt:
         click.echo("\ninterrupted before anything was written: no file changed", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    dry_run = diff or check or codemod.read_only
     color = sys.stdout.isatty()
     if diff:
         for outcome in result.changes:

@@ -83,6 +83,9 @@ class Plan:
     # migrated class and its bases or subclasses with hooks, a job pickler and the
     # classes whose entries it drops): one is not written without the others
     ties: Dict[str, Set[str]] = field(default_factory=dict)
+    # the modules of those ties that this plan changes (a migrated class, or entries
+    # the job pickler drops): one that does not change holds back the others
+    changing: Set[str] = field(default_factory=set)
     # job-pickler entry key -> the code of the finding that keeps the class it names,
     # a class with hooks, as it was (CM101: its hooks; CM102: its hierarchy)
     kept_entry_keys: Dict[str, str] = field(default_factory=dict)
@@ -238,12 +241,15 @@ def _tie(plan: Plan, facts: Mapping[Path, FileFacts], classes, index: TreeIndex,
             if isinstance(base, ClassInfo) and base.name in classes and (
                     name in plan.migrated or base.name in plan.migrated):
                 plan.tie(info.module.name, base.module.name)
+        if name in plan.migrated:
+            plan.changing.add(info.module.name)
     for file_facts in facts.values():
         for entry in file_facts.pickling.entries if file_facts.pickling else ():
             key = canonical(entry.key) if entry.key is not None else None
             info = index.defined_class(key) if key in plan.migrated else None
             if info is not None:
                 plan.tie(file_facts.module, info.module.name)
+                plan.changing.add(file_facts.module)
 
 
 def _restore_names(classes: Mapping[str, ClassFacts], migrated, index: TreeIndex) -> Dict[str, str]:
@@ -306,6 +312,13 @@ def _defines_interface(root: Path, dotted: str) -> bool:
         return False
 
 
+def _why_unchanged(outcome: FileOutcome) -> str:
+    """The codes that say why a file did not change as planned."""
+    codes = sorted({f.code for f in outcome.findings if f.code != "CM104"})
+    what = "failed" if outcome.status is Status.FAILED else "left as it was"
+    return f"{', '.join(codes)}: {what}" if codes else what
+
+
 class MigrateCodemod(Codemod):
     name = "migrate"
     uses_scan = True
@@ -348,24 +361,29 @@ class MigrateCodemod(Codemod):
         return make_plan(facts, index, self.settings)
 
     def facts_unread(self, source) -> FileFacts:
-        """A file whose scan failed is not rewritten: every job-state method its
-        text names may still be called from it, and is kept."""
-        root, module_name, package_name = module_names(source.path)
-        refs = [(method, None) for method in self.settings.job_methods if method in source.text]
+        """A file whose scan failed is not rewritten: every job-state method it
+        uses may still be called from it, and is kept."""
         from .read.pickler_facts import PicklerFacts  # noqa: PLC0415
+        from .read.text_facts import names_used  # noqa: PLC0415
+
+        root, module_name, package_name = module_names(source.path)
+        refs = [(method, None) for method in sorted(
+            names_used(source.text, self.settings.job_methods))]
 
         return FileFacts(module=module_name, package=package_name, root=str(root),
                          pickling=PicklerFacts(job_method_refs=refs))
 
     def settle(self, plan: Plan, outcomes) -> None:
-        """A change planned together with a file whose rewrite failed is withheld
-        (CM104): say the job pickler could not be rewritten, a class that drops
-        the job-state method its entry calls would break it."""
+        """A change planned together with a file that does not change as planned
+        (it failed, its rewrite was refused, it is read-only) is withheld (CM104):
+        say the job pickler could not be rewritten, a class that drops the
+        job-state method its entry calls would break it."""
         if plan is None or not plan.ties:
             return
-        by_module = {module_names(o.path)[1]: o for o in outcomes if o.old is not None}
+        by_module = {module_names(o.path)[1]: o for o in outcomes}
         failed = {module: o for module, o in by_module.items()
-                  if o.status is Status.FAILED and module in plan.ties}
+                  if module in plan.ties and module in plan.changing
+                  and o.status is not Status.CHANGED}
         if not failed:
             return
         for module in sorted(plan.tied_to(failed)):
@@ -373,13 +391,11 @@ class MigrateCodemod(Codemod):
             if outcome is None or outcome.status is not Status.CHANGED:
                 continue
             cause = failed[min(plan.tied_to([module]) & set(failed))]
-            codes = ", ".join(sorted({f.code for f in cause.findings
-                                      if f.severity is Severity.ERROR})) or "failed"
             outcome.status = Status.SKIPPED
             outcome.findings.append(finding(
                 outcome.path, 1, "CM104",
-                f"left as it was: its rewrite goes with that of {cause.path} ({codes}), which "
-                "failed; fix that file and run again", Severity.WARNING))
+                f"left as it was: its rewrite goes with that of {cause.path} "
+                f"({_why_unchanged(cause)}); fix that file and run again", Severity.WARNING))
 
     def has_work(self, parsed) -> bool:
         """Hooks, classes with hooks inside functions, or job-pickler entries."""

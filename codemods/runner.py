@@ -77,8 +77,13 @@ class _Progress:
 
 
 def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
-        progress: bool = False, timeout: Optional[float] = DEFAULT_TIMEOUT) -> RunResult:
+        progress: bool = False, timeout: Optional[float] = DEFAULT_TIMEOUT,
+        writing: bool = True) -> RunResult:
     """Every file's outcome under ``paths``; nothing is written.
+
+    ``writing``: the outcomes are to be written (a change to a read-only file then
+    fails before any write, holding back the changes tied to it); a dry run
+    (``--diff``, ``--check``) shows every change, read-only files' too.
 
     ``jobs`` worker processes at most parse and rewrite (see workers.Engine);
     ``jobs=0`` works in this process for every file (a parser crash would end it).
@@ -106,7 +111,8 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
             bar.bar.length += len(late)
         done.update({path: outcome for path, outcome in engine.rewrite(plan).items()
                      if path not in done})
-        _fail_read_only(done.values())
+        if writing:
+            _fail_read_only(done.values())
         codemod.settle(plan, list(done.values()))
     except BaseException:
         engine.abort()  # ^C, SIGTERM: the workers' work is not waited for

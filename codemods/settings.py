@@ -80,7 +80,10 @@ def load_settings(paths, warn: Callable[[str], None] = lambda message: None) -> 
             tool = tomllib.load(handle).get("tool", {})
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"{pyproject}: cannot read [tool.codemods]: {exc}") from None
-    table = tool.get("codemods", {}) if isinstance(tool, dict) else {}
+    if not isinstance(tool, dict):
+        raise SettingsError(f"{pyproject}: tool must be a table ([tool]), not a "
+                            f"{type(tool).__name__}")
+    table = tool.get("codemods", {})
     if not isinstance(table, dict):
         raise SettingsError(f"{pyproject}: tool.codemods must be a table ([tool.codemods]), "
                             f"not a {type(table).__name__}")

@@ -32,6 +32,7 @@ from .codemod import DELETE, Codemod, Rewrite, finding, module_names
 from .interface import DEFAULT_NAME
 from .report import FileOutcome, Finding, Status
 from .sources import SourceFile
+from .read.text_facts import names_used
 from .strip_words import JOB_PICKLER, hook_names, needs_reading
 
 if TYPE_CHECKING:
@@ -143,15 +144,15 @@ class StripCodemod(Codemod):
         from .write import strip_module  # noqa: F401, PLC0415
 
     def facts_unread(self, source: SourceFile) -> FileFacts:
-        """A file whose scan failed is not rewritten: every predicate its text
-        names may still be called there, and its definition stays."""
+        """A file whose scan failed is not rewritten: every predicate it uses may
+        still be called there, and its definition stays."""
         from .interface import interface_for  # noqa: PLC0415
 
         _, module_name, package_name = module_names(source.path)
         interface = interface_for(source.path, module_name, package_name,
                                   self.settings.interface_module)
         return FileFacts(module_name, interface, predicates_used=frozenset(
-            name for name in self.predicates() if name in source.text))
+            names_used(source.text, self.predicates())))
 
     def scan(self, parsed: "ParsedFile") -> FileFacts:
         from .write.strip_module import scan_file  # noqa: PLC0415 - libcst once parsed
@@ -197,40 +198,44 @@ class StripCodemod(Codemod):
     def _job_names(self) -> FrozenSet[str]:
         return frozenset({*self.settings.job_methods, *self.predicates()})
 
-    def settle(self, plan: Plan, outcomes) -> None:
-        """A file strip could not rewrite or write still calls the job-state
-        methods and predicates its text names: the files that would remove their
-        definitions are left as they were (CM104)."""
+    def settle(self, plan: Plan, outcomes) -> bool:
+        """A file that stays as it was (it failed, its rewrite was refused, it was
+        held back) still calls the job-state methods and predicates it uses: the
+        files that would remove their definitions are left as they were too
+        (CM104), until nothing more changes.  True when it held one back."""
         if plan is None or not plan.definers:
-            return
-        named: Dict[str, Path] = {}
-        for outcome in outcomes:
-            if outcome.status is not Status.FAILED:
-                continue
-            text = outcome.old
-            if text is None:
-                try:
-                    text = outcome.path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
+            return False
+        held_any = False
+        while True:
+            used: Dict[str, Path] = {}
+            for outcome in outcomes:
+                if outcome.status not in (Status.FAILED, Status.SKIPPED):
                     continue
-            for name in self._job_names():
-                if name in text:
-                    named.setdefault(name, outcome.path)
-        if not named:
-            return
-        for outcome in outcomes:
-            names = plan.definers.get(outcome.path, frozenset()) & set(named)
-            if outcome.status is not Status.CHANGED or not names:
-                continue
-            cause = named[min(names)]
-            codes = ", ".join(sorted({f.code for o in outcomes if o.path == cause
-                                      for f in o.findings if f.severity.value == "error"}))
-            outcome.status = Status.SKIPPED
-            outcome.findings.append(finding(
-                outcome.path, 1, "CM104",
-                f"left as it was: it defines {', '.join(sorted(names))}, which {cause} "
-                f"({codes or 'failed'}) still names and could not be rewritten; fix that "
-                "file and run again"))
+                text = outcome.old
+                if text is None:
+                    try:
+                        text = outcome.path.read_text(encoding="utf-8", errors="replace")
+                    except OSError:
+                        continue
+                for name in sorted(names_used(text, self._job_names())):
+                    used.setdefault(name, outcome.path)
+            held = False
+            for outcome in outcomes:
+                names = plan.definers.get(outcome.path, frozenset()) & set(used)
+                if outcome.status is not Status.CHANGED or not names:
+                    continue
+                cause = used[min(names)]
+                why = sorted({f.code for o in outcomes if o.path == cause for f in o.findings
+                              if f.code != "CM104"})
+                outcome.status = Status.SKIPPED
+                outcome.findings.append(finding(
+                    outcome.path, 1, "CM104",
+                    f"left as it was: it defines {', '.join(sorted(names))}, which {cause} "
+                    f"({', '.join(why) or 'left as it was'}) still uses and strip did not "
+                    "rewrite; fix that file and run again"))
+                held = held_any = True
+            if not held:
+                return held_any
 
     def _start_method_findings(self, facts: Mapping[Path, FileFacts],
                                picklers: Collection[str]) -> Dict[Path, List[Finding]]:
@@ -312,6 +317,10 @@ class StripCodemod(Codemod):
             if not any(still_imports(by_path.get(p), dotted) for p in importers):
                 outcome.status, outcome.new = Status.CHANGED, None
         self._keep_deletions_others_need(outcomes, roots)
+        # A job pickler kept after all still calls what it called: hold back the files
+        # that remove it, and so on, until nothing more is kept.
+        while self.settle(plan, outcomes):
+            self._keep_deletions_others_need(outcomes, roots)
         return []
 
 

@@ -17,6 +17,8 @@ does now; review the git diff before committing it.
 
 from __future__ import annotations
 
+import os
+
 import json
 import shutil
 from dataclasses import dataclass
@@ -122,7 +124,9 @@ def run_case(case: Case, codemod_class: Type[Codemod], workdir: Path,
     for outcome in result.outcomes:
         for finding in outcome.findings:
             relative = Path(finding.path).resolve().relative_to(target.resolve()).as_posix()
-            lines.append(finding.format(relative))
+            # Paths inside messages too, relative to the case (as finding paths are).
+            lines.append(finding.format(relative).replace(f"{target}{os.sep}", "").replace(
+                f"{target.resolve()}{os.sep}", ""))
     return Actual(read_tree(target), "".join(line + "\n" for line in lines), result)
 
 

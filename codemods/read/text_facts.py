@@ -55,3 +55,24 @@ def job_method_refs(tree: ast.Module, job_methods) -> List[Tuple[str, Optional[s
             if isinstance(node, ast.Attribute) and node.attr in names:
                 refs.append((node.attr, function))
     return refs
+
+
+def names_used(text: str, names) -> set:
+    """Which of ``names`` the module's code uses other than as the name of its
+    own definition (``x.name``, ``name(...)``, ``from m import name``), read with
+    ``ast``; where ``ast`` cannot read it, every one its text mentions."""
+    wanted = {name for name in names if name in text}
+    if not wanted:
+        return set()
+    tree = parse_or_none(text)
+    if tree is None:
+        return wanted
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in wanted:
+            used.add(node.attr)
+        elif isinstance(node, ast.Name) and node.id in wanted:
+            used.add(node.id)
+        elif isinstance(node, ast.alias) and (node.asname or node.name) in wanted:
+            used.add(node.asname or node.name)
+    return used
