@@ -92,7 +92,8 @@ def test_a_read_only_class_holds_back_the_pickler_that_drops_its_entry(tmp_path)
     assert "CM104" in _codes(outcomes["jobs/pickler.py"])
 
 
-def test_a_base_that_cannot_be_written_holds_back_its_migrated_subclass(tmp_path):
+def _base_and_leaf(tmp_path: Path) -> Path:
+    """A package whose Base and its subclass Leaf, in two files, both migrate."""
     package = tmp_path / "kit"
     package.mkdir()
     (package / "__init__.py").write_text("")
@@ -103,6 +104,11 @@ def test_a_base_that_cannot_be_written_holds_back_its_migrated_subclass(tmp_path
         "from .base import Base\n\n\nclass Leaf(Base):\n    def __getstate__(self):\n"
         "        state = self.__dict__.copy()\n        del state['lock']\n"
         "        del state['cache']\n        return state\n")
+    return package
+
+
+def test_a_base_that_cannot_be_written_holds_back_its_migrated_subclass(tmp_path):
+    package = _base_and_leaf(tmp_path)
     _read_only(package / "base.py")
     result = run(MigrateCodemod(Settings()), [tmp_path], jobs=0)
     outcomes = {o.path.name: o for o in result.outcomes}
@@ -190,16 +196,7 @@ def test_a_pickler_whose_rewrite_fails_holds_back_its_classes(tmp_path):
 
 
 def test_a_base_whose_rewrite_fails_holds_back_its_subclass(tmp_path):
-    package = tmp_path / "kit"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "base.py").write_text(
-        "class Base:\n    def __getstate__(self):\n        state = self.__dict__.copy()\n"
-        "        del state['lock']\n        return state\n")
-    (package / "leaf.py").write_text(
-        "from .base import Base\n\n\nclass Leaf(Base):\n    def __getstate__(self):\n"
-        "        state = self.__dict__.copy()\n        del state['lock']\n"
-        "        del state['cache']\n        return state\n")
+    package = _base_and_leaf(tmp_path)
     codemod = _FailsOn(Settings())
     codemod.failing = "base.py"
     for jobs in (0, 1):

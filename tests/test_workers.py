@@ -54,37 +54,37 @@ def test_a_worker_that_has_answered_is_not_stopped_as_overdue(tmp_path):
         engine.abort()
 
 
+def _killed(tmp_path, overdue: int, in_flight: int, left):
+    """A worker holding two files, stopped for file ``overdue`` while on file
+    ``in_flight`` (indexes), with ``left`` unanswered; what its replacement gets."""
+    engine, _ = _engine(tmp_path, 2)
+    worker = engine.workers[0]
+    files = sorted(worker.sources, key=lambda s: str(s.path))
+    worker.left = [files[index] for index in left]
+    worker.overdue, worker.in_flight = files[overdue].path, files[in_flight].path
+    worker.process.kill()
+    results = {}
+    replacement = engine._replace(worker, "scan", None, results)
+    return engine, [f.path for f in files], results, replacement
+
+
 def test_a_worker_stopped_after_finishing_its_file_does_not_blame_the_next(tmp_path):
-    engine, sources = _engine(tmp_path, 2)
+    # Stopped for the first file, which it finished before the kill landed, while
+    # it had started on the second meanwhile.
+    engine, (first, second), results, replacement = _killed(tmp_path, 0, 1, [1])
     try:
-        worker = engine.workers[0]
-        first, second = sorted(worker.sources, key=lambda s: str(s.path))
-        worker.left = [second]
-        # It was stopped for `first`, which it finished before the kill landed, and
-        # had started on `second` meanwhile.
-        worker.overdue, worker.in_flight = first.path, second.path
-        worker.process.kill()
-        results = {}
-        replacement = engine._replace(worker, "scan", None, results)
-        assert second.path not in results
-        assert replacement is not None and [s.path for s in replacement.left] == [second.path]
+        assert second not in results
+        assert replacement is not None and [s.path for s in replacement.left] == [second]
     finally:
         engine.abort()
 
 
 def test_a_worker_stopped_for_its_file_reports_that_file(tmp_path):
-    engine, sources = _engine(tmp_path, 2)
+    engine, (first, second), results, replacement = _killed(tmp_path, 0, 0, [0, 1])
     try:
-        worker = engine.workers[0]
-        first, second = sorted(worker.sources, key=lambda s: str(s.path))
-        worker.left = [first, second]
-        worker.overdue = worker.in_flight = first.path
-        worker.process.kill()
-        results = {}
-        replacement = engine._replace(worker, "scan", None, results)
-        event, outcome = results[first.path]
+        event, outcome = results[first]
         assert event == "done" and outcome.status is Status.FAILED
         assert outcome.findings[0].code == "CM008"
-        assert [s.path for s in replacement.left] == [second.path]
+        assert [s.path for s in replacement.left] == [second]
     finally:
         engine.abort()
