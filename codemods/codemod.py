@@ -97,9 +97,10 @@ class Codemod:
         plan errs on the side of leaving code alone; None for none."""
         return None
 
-    def settle(self, plan: Any, outcomes: Sequence[FileOutcome]) -> None:
-        """After every rewrite: withhold (mark skipped, with a finding) the changes
-        that were planned together with a file whose rewrite failed."""
+    def settle(self, plan: Any, outcomes: Sequence[FileOutcome]) -> Any:
+        """After every rewrite: withhold (mark skipped, with a CM104 finding) the
+        changes planned together with a file that does not change as planned (its
+        rewrite failed or was refused, or it is read-only)."""
 
     def rewrites_nothing(self, parsed: ParsedFile) -> bool:
         """After its scan: True when the file's rewrite cannot change it or report
