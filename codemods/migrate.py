@@ -244,10 +244,13 @@ def _tie(plan: Plan, facts: Mapping[Path, FileFacts], classes, index: TreeIndex,
         if name in plan.migrated:
             plan.changing.add(info.module.name)
     for file_facts in facts.values():
+        removable = plan.removable_reducers.get(file_facts.module, set())
         for entry in file_facts.pickling.entries if file_facts.pickling else ():
             key = canonical(entry.key) if entry.key is not None else None
             info = index.defined_class(key) if key in plan.migrated else None
-            if info is not None:
+            if info is not None and entry.reducer in removable:
+                # The entry goes, and the class's job-state method with it: the two
+                # files change together.  (An entry that stays calls a method kept.)
                 plan.tie(file_facts.module, info.module.name)
                 plan.changing.add(file_facts.module)
 

@@ -245,3 +245,40 @@ def test_strip_keeps_a_predicate_a_refused_rewrite_still_calls(tmp_path):
     assert "CM004" in _codes(outcomes["use.py"])
     assert outcomes["platform.py"].status is Status.SKIPPED
     assert "CM104" in _codes(outcomes["platform.py"])
+
+
+def test_a_pickler_entry_that_stays_ties_nothing(tmp_path):
+    # The pickler is handed in, not built here: its entry stays (and calls the job-state
+    # method, which the class keeps); the class migrates on its own.
+    app = _tree(tmp_path)
+    (app / "jobs" / "pickler.py").write_text(
+        "import copyreg\n\nfrom ..core import Store\n\n\ndef configure(pickler):\n"
+        "    pickler.dispatch_table = copyreg.dispatch_table.copy()\n"
+        "    pickler.dispatch_table[Store] = _reduce_object\n\n\n"
+        "def _reduce_object(instance):\n    cls = type(instance)\n"
+        "    return (cls.__new__, (cls,), instance.get_state_for_child_job_pickling())\n")
+    outcomes = _outcomes(app)
+    assert outcomes["jobs/pickler.py"].status is Status.UNCHANGED
+    store = outcomes["core/store.py"]
+    assert store.status is Status.CHANGED and "job_state(self)" in store.new
+
+
+def test_strip_counts_a_name_in_a_string_as_a_use(tmp_path):
+    from codemods.strip import StripCodemod
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text(
+        "class A:\n    def get_state_for_child_job_pickling(self):\n"
+        "        return self.__dict__.copy()\n")
+    (package / "d.py").write_text(  # strip would change it: the if on the predicate
+        "def state(platform, obj):\n"
+        "    if platform.does_multiprocessing_start_require_pickling():\n"
+        "        return getattr(obj, 'get_state_for_child_job_pickling')()\n"
+        "    return None\n")
+    _read_only(package / "d.py")
+    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [tmp_path],
+                                            jobs=0).outcomes}
+    assert "CM005" in _codes(outcomes["d.py"])
+    assert outcomes["a.py"].status is Status.SKIPPED and "CM104" in _codes(outcomes["a.py"])

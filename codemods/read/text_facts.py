@@ -59,8 +59,9 @@ def job_method_refs(tree: ast.Module, job_methods) -> List[Tuple[str, Optional[s
 
 def names_used(text: str, names) -> set:
     """Which of ``names`` the module's code uses other than as the name of its
-    own definition (``x.name``, ``name(...)``, ``from m import name``), read with
-    ``ast``; where ``ast`` cannot read it, every one its text mentions."""
+    own definition (``x.name``, ``name(...)``, ``from m import name``, a string
+    holding it, as ``getattr(x, "name")``), read with ``ast``; where ``ast``
+    cannot read it, every one its text mentions."""
     wanted = {name for name in names if name in text}
     if not wanted:
         return set()
@@ -75,4 +76,7 @@ def names_used(text: str, names) -> set:
             used.add(node.id)
         elif isinstance(node, ast.alias) and (node.asname or node.name) in wanted:
             used.add(node.asname or node.name)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # getattr(obj, "name"), a name built into a string: taken as a use
+            used.update(name for name in wanted if name in node.value)
     return used
