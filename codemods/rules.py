@@ -143,7 +143,9 @@ _RULES = [
          "file, which strip does not rewrite: remove it by hand",
          "Remove the hook by hand.", "warning"),
     Rule("CM202", "removed-method-called", "A call of a method strip removed.",
-         "Code outside what strip removed calls a hook or job-state method that is gone.",
+         "Code outside what strip removes calls a hook or job-state method strip removes. The "
+         "call is left as it was; a job-state method's definitions then stay too (their files "
+         "are held back, CM104) until the call goes.",
          ('src/pkg/app.py:30:5: CM202 calls get_state_for_child_job_pickling(), which strip removes; left as it was'),
          "Remove or rewrite the call.", "warning"),
     Rule("CM203", "predicate-used", "A pickling predicate used other than as an `if` test.",

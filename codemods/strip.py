@@ -200,7 +200,8 @@ class StripCodemod(Codemod):
 
     def settle(self, plan: Plan, outcomes) -> bool:
         """A file that stays as it was (it failed, its rewrite was refused, it was
-        held back) still calls the job-state methods and predicates it uses: the
+        held back) still calls the job-state methods and predicates it uses, and a
+        rewritten file the job-state methods whose calls it kept (CM202): the
         files that would remove their definitions are left as they were too
         (CM104), until nothing more changes.  True when it held one back."""
         if plan is None or not plan.definers:
@@ -209,15 +210,19 @@ class StripCodemod(Codemod):
         while True:
             used: Dict[str, Path] = {}
             for outcome in outcomes:
-                if outcome.status not in (Status.FAILED, Status.SKIPPED):
+                if outcome.status is Status.CHANGED:
+                    # Predicates still used keep their definitions already (the plan).
+                    names, text = frozenset(self.settings.job_methods), outcome.new
+                elif outcome.status in (Status.FAILED, Status.SKIPPED):
+                    names, text = self._job_names(), outcome.old
+                    if text is None:
+                        try:
+                            text = outcome.path.read_text(encoding="utf-8", errors="replace")
+                        except OSError:
+                            continue
+                else:
                     continue
-                text = outcome.old
-                if text is None:
-                    try:
-                        text = outcome.path.read_text(encoding="utf-8", errors="replace")
-                    except OSError:
-                        continue
-                for name in sorted(names_used(text, self._job_names())):
+                for name in sorted(names_used(text or "", names)):
                     used.setdefault(name, outcome.path)
             held = False
             for outcome in outcomes:
@@ -231,8 +236,8 @@ class StripCodemod(Codemod):
                 outcome.findings.append(finding(
                     outcome.path, 1, "CM104",
                     f"left as it was: it defines {', '.join(sorted(names))}, which {cause} "
-                    f"({', '.join(why) or 'left as it was'}) still uses and strip did not "
-                    "rewrite; fix that file and run again"))
+                    f"({', '.join(why) or 'left as it was'}) would still use; fix that use "
+                    "and run again"))
                 held = held_any = True
             if not held:
                 return held_any

@@ -282,3 +282,24 @@ def test_strip_counts_a_name_in_a_string_as_a_use(tmp_path):
                                             jobs=0).outcomes}
     assert "CM005" in _codes(outcomes["d.py"])
     assert outcomes["a.py"].status is Status.SKIPPED and "CM104" in _codes(outcomes["a.py"])
+
+
+def test_strip_keeps_a_method_whose_call_it_left_in_a_rewritten_file(tmp_path):
+    from codemods.strip import StripCodemod
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text(
+        "class A:\n    def get_state_for_child_job_pickling(self):\n"
+        "        return self.__dict__.copy()\n")
+    (package / "c.py").write_text(
+        "def state(platform, obj):\n"
+        "    if platform.does_multiprocessing_start_require_pickling():\n"
+        "        obj.pickle()\n"
+        "    return obj.get_state_for_child_job_pickling()\n")
+    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [tmp_path],
+                                            jobs=0).outcomes}
+    assert outcomes["c.py"].status is Status.CHANGED and "CM202" in _codes(outcomes["c.py"])
+    assert "obj.get_state_for_child_job_pickling()" in outcomes["c.py"].new
+    assert outcomes["a.py"].status is Status.SKIPPED and "CM104" in _codes(outcomes["a.py"])

@@ -1,5 +1,6 @@
 class Loader:
-    pass
+    def get_state_for_child_job_pickling(self):
+        return {"name": self.name}
 
 
 def debug_dump(loader):
