@@ -140,6 +140,10 @@ class StripCodemod(Codemod):
                         "does not rewrite: remove it by hand", column=column)
                 for line, column, name in definitions(source.text, names)]
 
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self._uses_cache: Dict[Tuple[Path, Status], FrozenSet[str]] = {}
+
     def preload(self) -> None:
         from .write import strip_module  # noqa: F401, PLC0415
 
@@ -177,6 +181,7 @@ class StripCodemod(Codemod):
                     or any(word in text for word in words))
 
     def plan(self, facts: Mapping[Path, FileFacts], index=None) -> Plan:
+        self._uses_cache = {}  # of this run's outcomes
         if self.settings.pickler_module:
             picklers = frozenset({self.settings.pickler_module})
         else:
@@ -199,30 +204,17 @@ class StripCodemod(Codemod):
         return frozenset({*self.settings.job_methods, *self.predicates()})
 
     def settle(self, plan: Plan, outcomes) -> bool:
-        """A file that stays as it was (it failed, its rewrite was refused, it was
-        held back) still calls the job-state methods and predicates it uses, and a
-        rewritten file the job-state methods whose calls it kept (CM202): the
-        files that would remove their definitions are left as they were too
-        (CM104), until nothing more changes.  True when it held one back."""
+        """The files that would remove the definition of a job-state method or
+        predicate some file will still use (``_uses``: a file left as it was, or
+        a call strip kept, CM202) are left as they were too (CM104), until
+        nothing more changes.  True when it held one back."""
         if plan is None or not plan.definers:
             return False
         held_any = False
         while True:
             used: Dict[str, Path] = {}
             for outcome in outcomes:
-                if outcome.status is Status.CHANGED:
-                    # Predicates still used keep their definitions already (the plan).
-                    names, text = frozenset(self.settings.job_methods), outcome.new
-                elif outcome.status in (Status.FAILED, Status.SKIPPED):
-                    names, text = self._job_names(), outcome.old
-                    if text is None:
-                        try:
-                            text = outcome.path.read_text(encoding="utf-8", errors="replace")
-                        except OSError:
-                            continue
-                else:
-                    continue
-                for name in sorted(names_used(text or "", names)):
+                for name in sorted(self._uses(outcome)):
                     used.setdefault(name, outcome.path)
             held = False
             for outcome in outcomes:
@@ -241,6 +233,26 @@ class StripCodemod(Codemod):
                 held = held_any = True
             if not held:
                 return held_any
+
+    def _uses(self, outcome: FileOutcome) -> FrozenSet[str]:
+        """The job-state methods and predicates a file will still use: a rewritten
+        file the job-state methods whose calls it kept (predicates still used keep
+        their definitions already, by the plan); a file left as it was, all."""
+        key = (outcome.path, outcome.status)
+        if key not in self._uses_cache:
+            if outcome.status is Status.CHANGED:
+                names, text = self.settings.job_methods, outcome.new
+            elif outcome.status in (Status.FAILED, Status.SKIPPED):
+                names, text = self._job_names(), outcome.old
+                if text is None:
+                    try:
+                        text = outcome.path.read_text(encoding="utf-8", errors="replace")
+                    except OSError:
+                        text = None
+            else:
+                names, text = (), None
+            self._uses_cache[key] = frozenset(names_used(text or "", names))
+        return self._uses_cache[key]
 
     def _start_method_findings(self, facts: Mapping[Path, FileFacts],
                                picklers: Collection[str]) -> Dict[Path, List[Finding]]:

@@ -93,7 +93,12 @@ def test_libcst_runner_gives_our_output(tmp_path, codemod, command, codemod_clas
     for name in misprinted:
         assert got[name] == (SNAPSHOTS / codemod / name).read_text()
         assert f"{name}\nWARNING: CM004" in done.stderr or "CM004" in done.stderr
-    assert differing == misprinted
+    # Ours holds back a file tied to one that keeps a use of what it would remove
+    # (CM104, here: a call strip leaves in another case's file); libcst's runner,
+    # one file at a time, cannot.
+    held_back = sorted(o.path.name for o in result.outcomes
+                       if any(f.code == "CM104" for f in o.findings))
+    assert sorted(set(differing) - set(misprinted)) == held_back
     assert sum(old != new for old, new in zip(_texts(_tree_of(codemod, tmp_path, "x")).values(),
                                               got.values())) >= 5  # it did rewrite
 
