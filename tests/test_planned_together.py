@@ -17,6 +17,8 @@ from snapshot_harness import SNAPSHOTS
 
 TREE = SNAPSHOTS / "migrate" / "job_pickler_tree"
 JOB_METHOD = "def get_state_for_child_job_pickling"
+DEFINES_JOB_METHOD = ("class A:\n    def get_state_for_child_job_pickling(self):\n"
+                      "        return self.__dict__.copy()\n")
 
 
 def _tree(tmp_path: Path) -> Path:
@@ -33,6 +35,10 @@ def _outcomes(app: Path, jobs=0):
 
 def _codes(outcome):
     return [f.code for f in outcome.findings]
+
+
+def _held_back(outcome) -> bool:
+    return outcome.status is Status.SKIPPED and "CM104" in _codes(outcome)
 
 
 def test_in_the_whole_tree_the_pickler_entry_and_the_job_method_go():
@@ -92,19 +98,24 @@ def test_a_read_only_class_holds_back_the_pickler_that_drops_its_entry(tmp_path)
     assert "CM104" in _codes(outcomes["jobs/pickler.py"])
 
 
-def _base_and_leaf(tmp_path: Path) -> Path:
-    """A package whose Base and its subclass Leaf, in two files, both migrate."""
-    package = tmp_path / "kit"
+def _package(tmp_path: Path, name: str, files) -> Path:
+    """A package ``name`` under ``tmp_path`` with ``files`` (file name -> text)."""
+    package = tmp_path / name
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "base.py").write_text(
-        "class Base:\n    def __getstate__(self):\n        state = self.__dict__.copy()\n"
-        "        del state['lock']\n        return state\n")
-    (package / "leaf.py").write_text(
-        "from .base import Base\n\n\nclass Leaf(Base):\n    def __getstate__(self):\n"
-        "        state = self.__dict__.copy()\n        del state['lock']\n"
-        "        del state['cache']\n        return state\n")
+    for file_name, text in files.items():
+        (package / file_name).write_text(text)
     return package
+
+
+def _base_and_leaf(tmp_path: Path) -> Path:
+    """A package whose Base and its subclass Leaf, in two files, both migrate."""
+    return _package(tmp_path, "kit", {
+        "base.py": "class Base:\n    def __getstate__(self):\n        state = self.__dict__.copy()\n"
+                   "        del state['lock']\n        return state\n",
+        "leaf.py": "from .base import Base\n\n\nclass Leaf(Base):\n    def __getstate__(self):\n"
+                   "        state = self.__dict__.copy()\n        del state['lock']\n"
+                   "        del state['cache']\n        return state\n"})
 
 
 def test_a_base_that_cannot_be_written_holds_back_its_migrated_subclass(tmp_path):
@@ -113,9 +124,15 @@ def test_a_base_that_cannot_be_written_holds_back_its_migrated_subclass(tmp_path
     result = run(MigrateCodemod(Settings()), [tmp_path], jobs=0)
     outcomes = {o.path.name: o for o in result.outcomes}
     assert _codes(outcomes["base.py"]) == ["CM005"]
-    assert outcomes["leaf.py"].status is Status.SKIPPED
-    assert "CM104" in _codes(outcomes["leaf.py"])
+    assert _held_back(outcomes["leaf.py"])
     assert os.access(package / "leaf.py", os.R_OK)
+
+
+def _stripped(root: Path):
+    """strip's outcomes over ``root``, in this process, by file name."""
+    from codemods.strip import StripCodemod
+
+    return {o.path.name: o for o in run(StripCodemod(Settings()), [root], jobs=0).outcomes}
 
 
 def _strip_tree(tmp_path: Path) -> Path:
@@ -132,28 +149,23 @@ PREDICATE = "def does_multiprocessing_start_require_pickling"
 
 
 def test_strip_keeps_a_predicate_a_file_it_cannot_scan_names(tmp_path):
-    from codemods.strip import StripCodemod
-
     root = _strip_tree(tmp_path)
-    baseline = {o.path.name: o for o in run(StripCodemod(Settings()), [root], jobs=0).outcomes}
+    baseline = _stripped(root)
     assert PREDICATE not in baseline["platform.py"].new
     use = root / "pkg" / "use.py"
     use.write_text(use.read_text() + "\ndef broken(:\n")
-    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [root], jobs=0).outcomes}
+    outcomes = _stripped(root)
     assert _codes(outcomes["use.py"]) == ["CM002"]
     assert outcomes["platform.py"].status is not Status.CHANGED or \
         PREDICATE in outcomes["platform.py"].new
 
 
 def test_strip_keeps_a_predicate_a_file_it_cannot_write_calls(tmp_path):
-    from codemods.strip import StripCodemod
-
     root = _strip_tree(tmp_path)
     _read_only(root / "pkg" / "use.py")
-    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [root], jobs=0).outcomes}
+    outcomes = _stripped(root)
     assert "CM005" in _codes(outcomes["use.py"])
-    assert outcomes["platform.py"].status is Status.SKIPPED
-    assert "CM104" in _codes(outcomes["platform.py"])
+    assert _held_back(outcomes["platform.py"])
 
 
 def test_a_pickler_whose_rewrite_is_refused_holds_back_its_classes(tmp_path):
@@ -196,7 +208,7 @@ def test_a_pickler_whose_rewrite_fails_holds_back_its_classes(tmp_path):
 
 
 def test_a_base_whose_rewrite_fails_holds_back_its_subclass(tmp_path):
-    package = _base_and_leaf(tmp_path)
+    _base_and_leaf(tmp_path)
     codemod = _FailsOn(Settings())
     codemod.failing = "base.py"
     for jobs in (0, 1):
@@ -207,18 +219,12 @@ def test_a_base_whose_rewrite_fails_holds_back_its_subclass(tmp_path):
 
 
 def test_strip_holds_back_only_the_definitions_a_kept_file_uses(tmp_path):
-    from codemods.strip import StripCodemod
-
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
     method = ("    def get_state_for_child_job_pickling(self):\n"
               "        return self.__dict__.copy()\n")
-    for name in ("a", "b", "c"):
-        (package / f"{name}.py").write_text(f"class {name.upper()}:\n{method}")
+    package = _package(tmp_path, "pkg", {f"{name}.py": f"class {name.upper()}:\n{method}"
+                                         for name in ("a", "b", "c")})
     _read_only(package / "a.py")  # it only defines the method: it calls nothing
-    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [tmp_path],
-                                            jobs=0).outcomes}
+    outcomes = _stripped(tmp_path)
     assert "CM005" in _codes(outcomes["a.py"])
     assert outcomes["b.py"].status is Status.CHANGED
     assert outcomes["c.py"].status is Status.CHANGED
@@ -234,17 +240,14 @@ def test_a_dry_run_shows_the_change_of_a_read_only_file(tmp_path):
 
 
 def test_strip_keeps_a_predicate_a_refused_rewrite_still_calls(tmp_path):
-    from codemods.strip import StripCodemod
-
     root = _strip_tree(tmp_path)
     (root / "pkg" / "use.py").write_text(
         "def start(platform, job):\n    try:\n        pass\n    except OSError : raise\n"
         "    if platform.does_multiprocessing_start_require_pickling():\n"
         "        job.pickle()\n")
-    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [root], jobs=0).outcomes}
+    outcomes = _stripped(root)
     assert "CM004" in _codes(outcomes["use.py"])
-    assert outcomes["platform.py"].status is Status.SKIPPED
-    assert "CM104" in _codes(outcomes["platform.py"])
+    assert _held_back(outcomes["platform.py"])
 
 
 def test_a_pickler_entry_that_stays_ties_nothing(tmp_path):
@@ -264,42 +267,26 @@ def test_a_pickler_entry_that_stays_ties_nothing(tmp_path):
 
 
 def test_strip_counts_a_name_in_a_string_as_a_use(tmp_path):
-    from codemods.strip import StripCodemod
-
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "a.py").write_text(
-        "class A:\n    def get_state_for_child_job_pickling(self):\n"
-        "        return self.__dict__.copy()\n")
-    (package / "d.py").write_text(  # strip would change it: the if on the predicate
-        "def state(platform, obj):\n"
-        "    if platform.does_multiprocessing_start_require_pickling():\n"
-        "        return getattr(obj, 'get_state_for_child_job_pickling')()\n"
-        "    return None\n")
+    package = _package(tmp_path, "pkg", {
+        "a.py": DEFINES_JOB_METHOD,
+        "d.py": "def state(platform, obj):\n"  # strip would change it: the if on the predicate
+                "    if platform.does_multiprocessing_start_require_pickling():\n"
+                "        return getattr(obj, 'get_state_for_child_job_pickling')()\n"
+                "    return None\n"})
     _read_only(package / "d.py")
-    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [tmp_path],
-                                            jobs=0).outcomes}
+    outcomes = _stripped(tmp_path)
     assert "CM005" in _codes(outcomes["d.py"])
-    assert outcomes["a.py"].status is Status.SKIPPED and "CM104" in _codes(outcomes["a.py"])
+    assert _held_back(outcomes["a.py"])
 
 
 def test_strip_keeps_a_method_whose_call_it_left_in_a_rewritten_file(tmp_path):
-    from codemods.strip import StripCodemod
-
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "a.py").write_text(
-        "class A:\n    def get_state_for_child_job_pickling(self):\n"
-        "        return self.__dict__.copy()\n")
-    (package / "c.py").write_text(
-        "def state(platform, obj):\n"
-        "    if platform.does_multiprocessing_start_require_pickling():\n"
-        "        obj.pickle()\n"
-        "    return obj.get_state_for_child_job_pickling()\n")
-    outcomes = {o.path.name: o for o in run(StripCodemod(Settings()), [tmp_path],
-                                            jobs=0).outcomes}
+    _package(tmp_path, "pkg", {
+        "a.py": DEFINES_JOB_METHOD,
+        "c.py": "def state(platform, obj):\n"
+                "    if platform.does_multiprocessing_start_require_pickling():\n"
+                "        obj.pickle()\n"
+                "    return obj.get_state_for_child_job_pickling()\n"})
+    outcomes = _stripped(tmp_path)
     assert outcomes["c.py"].status is Status.CHANGED and "CM202" in _codes(outcomes["c.py"])
     assert "obj.get_state_for_child_job_pickling()" in outcomes["c.py"].new
-    assert outcomes["a.py"].status is Status.SKIPPED and "CM104" in _codes(outcomes["a.py"])
+    assert _held_back(outcomes["a.py"])
