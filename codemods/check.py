@@ -93,23 +93,23 @@ def _pickler_report(command, path, module_name: str, entries) -> HookReport:
     blocked = sorted({kept[e.key] for e in entries if e.key in kept})
     unknown = sorted({entry.text or "?" for entry in entries if entry.key is None})
     names = tuple(sorted({entry.key or entry.text or "?" for entry in entries}))
-    strip = "the job-pickler module is deleted"
+
+    def report(verdict: str, codes, migrate: str) -> HookReport:
+        return HookReport(str(path), 1, 0, module_name, "job-pickler", names, verdict,
+                          tuple(codes), migrate, "the job-pickler module is deleted")
+
     if removed:
-        return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "migratable",
-                          ("CM302",), f"{removed} of its {len(entries)} per-class entries "
-                          "are removed", strip)
+        return report("migratable", ["CM302"],
+                      f"{removed} of its {len(entries)} per-class entries are removed")
     if blocked:
-        return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "needs-person",
-                          tuple(blocked), "left as it was: the classes its entries name keep "
-                          f"their hooks ({', '.join(blocked)})", strip)
+        return report("needs-person", blocked, "left as it was: the classes its entries name "
+                      f"keep their hooks ({', '.join(blocked)})")
     if unknown:
         # A key such as a loop variable: which classes it names, and whether they have
         # hooks, only running the code would tell.
-        return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "needs-person",
-                          ("CM101",), f"left as it was: the entries keyed by "
-                          f"{', '.join(unknown)} name classes migrate cannot tell (CM101)", strip)
-    return HookReport(str(path), 1, 0, module_name, "job-pickler", names, "stays", (),
-                      "left as it was: no entry names a class with hooks", strip)
+        return report("needs-person", ["CM101"], "left as it was: the entries keyed by "
+                      f"{', '.join(unknown)} name classes migrate cannot tell (CM101)")
+    return report("stays", [], "left as it was: no entry names a class with hooks")
 
 
 def _with_end(found, end_line):

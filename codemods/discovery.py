@@ -38,7 +38,7 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta").is_dir()
 
 
-def _git_root(start: Path) -> Path | None:
+def git_root(start: Path) -> Path | None:
     for directory in [start, *start.parents]:
         if (directory / ".git").exists():
             return directory
@@ -108,11 +108,11 @@ def _links_last(entry: os.DirEntry) -> Tuple[bool, str]:
 def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
     root_real = root.resolve()
     rules = _IgnoreRules()
-    git_root = _git_root(root_real)
-    if git_root is not None:
+    repository = git_root(root_real)
+    if repository is not None:
         # .gitignore files above the walked folder apply to it too.
         for directory in reversed([root_real, *root_real.parents]):
-            if directory == git_root or git_root in directory.parents:
+            if directory == repository or repository in directory.parents:
                 if directory != root_real:
                     rules.load(directory)
     visited = set()

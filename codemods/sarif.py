@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 from urllib.parse import quote
 
+from .discovery import git_root
 from .report import FileOutcome, Finding, Severity, Status
 from .rules import RULES, Rule
 
@@ -59,10 +60,7 @@ def _location(finding: Finding, root: Path) -> dict:
 def run_root(start: Optional[Path] = None) -> Path:
     """The git work tree ``start`` (the current directory) is in, or ``start``."""
     start = Path(os.path.abspath(start or Path.cwd()))
-    for directory in [start, *start.parents]:
-        if (directory / ".git").exists():
-            return directory
-    return start
+    return git_root(start) or start
 
 
 def _would_change(outcomes: Sequence[FileOutcome], command: str) -> List[Finding]:

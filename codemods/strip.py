@@ -196,8 +196,8 @@ class StripCodemod(Codemod):
             foreign_interfaces=frozenset(f.module_name for f in facts.values()
                                          if f.foreign_interface),
             start_method_findings=self._start_method_findings(facts, picklers),
-            definers={path: f.removed & self._job_names() for path, f in facts.items()
-                      if f.removed & self._job_names()},
+            definers={path: names for path, names in (
+                (path, f.removed & self._job_names()) for path, f in facts.items()) if names},
         )
 
     def _job_names(self) -> FrozenSet[str]:
