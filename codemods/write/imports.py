@@ -11,6 +11,7 @@ looks at imports that name a module).
 from __future__ import annotations
 
 import re
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst.codemod import Codemod, VisitorBasedCodemodCommand
@@ -35,11 +36,20 @@ class _GatherUnusedImports(GatherUnusedImportsVisitor):
 
 
 class RemoveImportsKeepingComments(RemoveImportsVisitor):
-    def __init__(self, context, unused_imports=()) -> None:
+    """``unused``: the module's unused imports as (alias, import statement)
+    pairs, when already known (``certainly_unused``); then it needs no metadata
+    and runs with ``transform_module_impl``.  Otherwise it finds them itself,
+    with libcst's scope analysis."""
+
+    def __init__(self, context, unused_imports=(), unused=None) -> None:
         super().__init__(context, unused_imports)
         self._removed_lines = set()
+        self._known_unused = unused
 
     def visit_Module(self, node: cst.Module) -> None:
+        if self._known_unused is not None:
+            self._unused_imports = dict(self._known_unused)
+            return
         visitor = _GatherUnusedImports(self.context)
         node.visit(visitor)
         self._unused_imports = dict(visitor.unused_imports)
@@ -156,27 +166,120 @@ class ImportAwareCommand(VisitorBasedCodemodCommand):
             tree = self.transform_module_impl(tree)
         if AddImportsVisitor.CONTEXT_KEY in self.context.scratch:
             tree = AddImportsAtModuleLevel(self.context).transform_module_impl(tree)  # no metadata
-        if _still_unused_candidates(self.context, tree):
-            tree = self._instantiate_and_run(RemoveImportsKeepingComments, tree)
+        if not self.context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
+            return tree
+        uses = NameUses.of(tree)
+        if _still_unused_candidates(self.context, uses):
+            unused = certainly_unused(self.context, uses)
+            if unused is None:
+                tree = self._instantiate_and_run(RemoveImportsKeepingComments, tree)
+            else:
+                tree = RemoveImportsKeepingComments(self.context, unused=unused) \
+                    .transform_module_impl(tree)
         return tree
 
 
-def _still_unused_candidates(context, tree: cst.Module) -> bool:
+def _bound_name(item) -> str:
+    module, obj, asname = item
+    return asname or obj or module.split(".")[0]
+
+
+def _still_unused_candidates(context, uses: "NameUses") -> bool:
     """Drop the scheduled removals whose name the module still uses, and say
     whether any is left: the scope analysis RemoveImportsVisitor needs costs
     seconds on a large module, and a name still in use is never removed."""
     scheduled = context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY)
     if not scheduled:
         return False
-    used = referenced_names(tree)
-
-    def bound_name(item) -> str:
-        module, obj, asname = item
-        return asname or obj or module.split(".")[0]
-
-    left = [item for item in scheduled if bound_name(item) not in used]
+    left = [item for item in scheduled if _bound_name(item) not in uses.names]
     context.scratch[RemoveImportsVisitor.CONTEXT_KEY] = left
     return bool(left)
+
+
+class NameUses(cst.CSTVisitor):
+    """What shows, without a scope analysis, that an import nothing refers to
+    is unused: the names the module reads or binds outside import statements
+    (an attribute's own name is not one), the values of its strings
+    (``__all__``, string annotations), the imports at module scope, and the
+    names that imports inside functions and classes bind (libcst judges those
+    in their own scopes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: Set[str] = set()
+        self.strings: List[str] = []
+        self.module_imports: List[Tuple[cst.ImportAlias, cst.CSTNode, str]] = []
+        self.nested_bindings: Set[str] = set()
+        self._depth = 0  # functions and classes around the node visited
+
+    @classmethod
+    def of(cls, tree: cst.CSTNode) -> "NameUses":
+        uses = cls()
+        tree.visit(uses)
+        return uses
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001 - an odd literal: its spelling stands for it
+            value = node.value
+        self.strings.append(value if isinstance(value, str) else node.value)
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        self.strings.append(node.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._depth += 1
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._depth -= 1
+
+    def _imported(self, node, names) -> bool:
+        if isinstance(names, cst.ImportStar):
+            return False
+        for alias in names:
+            bound = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
+            if self._depth:
+                self.nested_bindings.add(bound)
+            else:
+                self.module_imports.append((alias, node, bound))
+        return False
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return self._imported(node, node.names)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if node.module is not None and not node.relative and \
+                get_full_name_for_node(node.module) == "__future__":
+            return False  # never removed
+        return self._imported(node, node.names)
+
+
+def certainly_unused(context, uses: NameUses) -> Optional[Dict[cst.ImportAlias, cst.CSTNode]]:
+    """The module-scope imports that bind a name a scheduled removal names and
+    nothing in the module refers to, as (alias, statement) pairs: libcst's
+    scope analysis would find them unused too.  None where that is not certain:
+    the name is in a string (it may be exported, or a string annotation), or an
+    import inside a function or class binds it."""
+    bound = {_bound_name(item) for item in context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, ())}
+    if bound & uses.nested_bindings or bound & uses.names:
+        return None
+    if any(name in string for string in uses.strings for name in bound):
+        return None
+    return {alias: node for alias, node, name in uses.module_imports if name in bound}
 
 
 def _is_import(statement) -> bool:

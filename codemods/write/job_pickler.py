@@ -5,6 +5,9 @@
     pickler = pickle.Pickler(data)              ->  pickler = JobPickler(data)
     pickler.dispatch_table[Loader] = _reduce    ->  (removed: Loader is JobSerializable)
     pickler.dispatch_table[Proto] = _reduce_pb  ->  (kept: not a migrated class)
+
+One pass with one scope analysis, of the tree as it is given: a reducer goes
+when every reference to it is in an entry that goes.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from typing import Collection, Optional, Set, Tuple, Union
 import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import ContextAwareTransformer
-from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import (
     FullyQualifiedNameProvider,
     GlobalScope,
@@ -23,6 +25,7 @@ from libcst.metadata import (
 )
 
 from ..read.job_pickler import PICKLER_CLASSES
+from .imports import schedule_unused_import_removal
 
 DISPATCH_ENTRY = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Subscript(
     value=m.Attribute(value=m.Name(), attr=m.Name("dispatch_table")),
@@ -40,17 +43,23 @@ class RewriteJobPickler(ContextAwareTransformer):
     """Removes the entries whose key names a migrated class and whose reducer is
     one the plan lets go (a generic reducer nothing else uses), and turns the
     ``pickle.Pickler`` that the same function builds them on into a
-    ``JobPickler``.  Other entries, and other picklers, stay as they are."""
+    ``JobPickler``.  Other entries, and other picklers, stay as they are.  The
+    module-level reducer functions that only removed entries referred to go too,
+    and the imports that the removed code alone used (``import_items``: the
+    module's imports, ``ModuleIndex.import_items``)."""
 
     METADATA_DEPENDENCIES = (FullyQualifiedNameProvider, QualifiedNameProvider, ScopeProvider)
 
-    def __init__(self, context, migrated: Collection[str], reducers: Collection[str]) -> None:
+    def __init__(self, context, migrated: Collection[str], reducers: Collection[str],
+                 import_items) -> None:
         super().__init__(context)
         self.migrated = set(migrated)
         self.removable_reducers = set(reducers)
+        self.import_items = import_items
         self.entries: Set[cst.SimpleStatementLine] = set()
         self.picklers: Set[Tuple[Optional[str], str]] = set()  # (function, pickler name)
-        self.reducers: Set[str] = set()
+        self.reducers: Set[str] = set()  # reducers of the removed entries
+        self.unused_reducers: Set[cst.FunctionDef] = set()  # their definitions that go
         self.made_job_pickler = False
         self._function: Optional[str] = None
         self._depth = 0
@@ -66,6 +75,22 @@ class RewriteJobPickler(ContextAwareTransformer):
                         and reducer.value in self.removable_reducers):
                     self.entries.add(line)
                     self.picklers.add((function, pickler))
+                    self.reducers.add(reducer.value)
+        self._find_unused_reducers(node)
+
+    def _find_unused_reducers(self, module: cst.Module) -> None:
+        """The module-level definitions of the removed entries' reducers that
+        nothing outside those entries refers to."""
+        scope = self.get_metadata(ScopeProvider, module, None)
+        if not self.reducers or not isinstance(scope, GlobalScope):
+            return
+        going = {id(name) for line in self.entries for name in m.findall(line, m.Name())}
+        for name in self.reducers:
+            for assignment in scope.assignments[name]:
+                node = getattr(assignment, "node", None)
+                if isinstance(node, cst.FunctionDef) and all(
+                        id(reference.node) in going for reference in assignment.references):
+                    self.unused_reducers.add(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self._depth == 0:
@@ -76,13 +101,14 @@ class RewriteJobPickler(ContextAwareTransformer):
         self._depth -= 1
         if self._depth == 0:
             self._function = None
+        if original in self.unused_reducers:
+            schedule_unused_import_removal(self.context, self.import_items, original)
+            return cst.RemoveFromParent()
         return updated
 
     def leave_SimpleStatementLine(self, original, updated) -> Union[cst.BaseStatement, cst.RemovalSentinel]:
         if original in self.entries:
-            _, _, reducer = _entry_parts(original)
-            self.reducers.add(reducer.value)
-            RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
+            schedule_unused_import_removal(self.context, self.import_items, original)
             return cst.RemoveFromParent()
         return updated
 
@@ -94,27 +120,6 @@ class RewriteJobPickler(ContextAwareTransformer):
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, original.value.func, set())}
         if not names & PICKLER_CLASSES:
             return updated
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.value.func)
+        schedule_unused_import_removal(self.context, self.import_items, original.value.func)
         self.made_job_pickler = True
         return updated.with_changes(value=updated.value.with_changes(func=cst.Name("JobPickler")))
-
-
-class RemoveUnusedReducers(ContextAwareTransformer):
-    """Module-level functions among ``names`` that nothing refers to any more."""
-
-    METADATA_DEPENDENCIES = (ScopeProvider,)
-
-    def __init__(self, context, names: Collection[str]) -> None:
-        super().__init__(context)
-        self.names = names
-
-    def leave_FunctionDef(self, original: cst.FunctionDef, updated):
-        name = original.name.value
-        scope = self.get_metadata(ScopeProvider, original, None)
-        if name not in self.names or not isinstance(scope, GlobalScope):
-            return updated
-        for assignment in scope.assignments[name]:
-            if getattr(assignment, "node", None) is original and not assignment.references:
-                RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
-                return cst.RemoveFromParent()
-        return updated

@@ -31,7 +31,7 @@ from .imports import (
     space_new_import,
     uses_relative_imports,
 )
-from .job_pickler import RemoveUnusedReducers, RewriteJobPickler
+from .job_pickler import RewriteJobPickler
 from .migrate_class import migrate_class
 
 if TYPE_CHECKING:
@@ -160,13 +160,12 @@ class MigrateCommand(ImportAwareCommand):
         if reading.dispatch_entries:
             pickler = RewriteJobPickler(
                 self.context, plan.migrated | plan.aliases,
-                plan.removable_reducers.get(self.context.full_module_name or "", set()))
+                plan.removable_reducers.get(self.context.full_module_name or "", set()),
+                reading.index.import_items)
             tree = pickler.transform_module(tree)
             self.removed_entries = len(pickler.entries)
             if pickler.made_job_pickler:
                 needed.add("JobPickler")
-            if pickler.reducers:
-                tree = RemoveUnusedReducers(self.context, pickler.reducers).transform_module(tree)
         if needed and not self.report_only:
             tree = self._add_interface_imports(tree, needed, plan)
         return tree
