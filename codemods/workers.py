@@ -3,7 +3,10 @@
 Each file is parsed once per run: the process that scans it keeps its tree and
 rewrites it from that tree once the plan is made.  Files go to a few
 long-lived worker processes, balanced by size, or stay in this process when
-there are few of them.
+there are few of them.  A worker is sent one file at a time; one that runs out
+takes the files another has not been sent yet (in the rewrite it parses such a
+file again: a file's cost there is not known from its size).  A scanned file
+whose rewrite is known to be empty is not sent again.
 
 libcst's native parser can crash the interpreter on pathological input (deep
 nesting of brackets).  A cheap look at the text (``looks_deep``) sends such a
@@ -51,6 +54,10 @@ DEFAULT_TIMEOUT = 60.0  # seconds one file may take, scan and rewrite each
 # file is parsed again for its rewrite rather than kept (memory over time, for the
 # few large files of a large tree).
 KEEP_SOURCE_CHARS = 400_000
+# Files sent to a worker ahead of its answers.  One: a file not yet sent can go to
+# whichever worker is free first (a worker waits a pipe's round trip between files,
+# well under a millisecond, against tens of milliseconds for a file).
+IN_FLIGHT = 1
 
 
 def crashed(path: Path) -> FileOutcome:
@@ -154,7 +161,10 @@ class FileWork:
 
 
 def _serve(conn, codemod) -> None:
-    """A worker process: scan, then rewrite, the files it is sent."""
+    """A worker process: scans, then rewrites, the files it is sent, answering
+    for each file ("start", then its result).  A scanned file whose rewrite is
+    known to be empty is answered "facts-idle"; the plan comes with the first
+    rewrite message of a phase (None after)."""
     current: List[Optional[Path]] = [None]
 
     def clock(loading: bool) -> None:
@@ -162,25 +172,27 @@ def _serve(conn, codemod) -> None:
             conn.send(("loading" if loading else "start", current[0], None))
 
     work = FileWork(codemod, on_loading=clock)
+    plan = None
     try:
         while True:
             kind, payload = conn.recv()
             if kind == "stop":
                 return
-            if kind == "scan":
-                for source in payload:
-                    current[0] = source.path
-                    conn.send(("start", source.path, None))
+            if kind == "rewrite":
+                sent_plan, payload = payload
+                if sent_plan is not None:
+                    plan = sent_plan
+            for source in payload:
+                current[0] = source.path
+                conn.send(("start", source.path, None))
+                if kind == "scan":
                     event, result = work.scan(source)
+                    if event == "facts" and source.path in work.idle:
+                        event = "facts-idle"
                     conn.send((event, source.path, result))
-            elif kind == "rewrite":
-                plan, sources = payload
-                for source in sources:
-                    current[0] = source.path
-                    conn.send(("start", source.path, None))
+                else:
                     conn.send(("done", source.path, work.rewrite(source, plan)))
             current[0] = None
-            conn.send(("idle", None, None))
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         return
 
@@ -205,7 +217,10 @@ class _Worker:
     # when the file in flight was started (time.monotonic); None while libcst loads
     started: Optional[float] = 0.0
     overdue: Optional[Path] = None  # the file it was stopped for (over the time limit)
-    left: List[SourceFile] = field(default_factory=list)  # not yet answered this phase
+    left: List[SourceFile] = field(default_factory=list)  # sent, not yet answered this phase
+    queue: List[SourceFile] = field(default_factory=list)  # not yet sent this phase
+    isolated: bool = False  # a process of its own for a file that looks deeply nested
+    plan_sent: bool = False  # the plan went with a rewrite message this phase
 
     def start(self) -> None:
         parent, child = _context().Pipe()
@@ -251,6 +266,8 @@ class Engine:
         self.local_sources: List[SourceFile] = []
         self.workers: List[_Worker] = []
         self.owner: Dict[Path, Any] = {}  # path -> _Worker, or None for this process
+        # Scanned files whose rewrite is known to be empty: not sent to be rewritten.
+        self.idle: Set[Path] = set()
         self._assign(list(sources))
 
     # Placement -------------------------------------------------------------------------------
@@ -259,7 +276,7 @@ class Engine:
         isolated = [s for s in sources if self.jobs and looks_deep(s.text)]
         rest = [s for s in sources if s not in isolated]
         for source in isolated:
-            self._new_worker([source])
+            self._new_worker([source], isolated=True)
         if self.jobs == 0:
             self.local_sources = rest
             for source in rest:
@@ -277,8 +294,8 @@ class Engine:
         for group in bins:
             self._new_worker(group)
 
-    def _new_worker(self, sources: List[SourceFile]) -> _Worker:
-        worker = _Worker(self.codemod, list(sources))
+    def _new_worker(self, sources: List[SourceFile], isolated: bool = False) -> _Worker:
+        worker = _Worker(self.codemod, list(sources), isolated=isolated)
         worker.start()
         self.workers.append(worker)
         for source in sources:
@@ -290,16 +307,14 @@ class Engine:
         worker holding the fewest bytes."""
         for source in sources:
             if self.jobs and looks_deep(source.text):
-                self._new_worker([source])
+                self._new_worker([source], isolated=True)
             elif self.jobs == 0:
                 self.local_sources.append(source)
                 self.owner[source.path] = None
-            elif not any(len(w.sources) != 1 or not looks_deep(w.sources[0].text)
-                         for w in self.workers):
+            elif not any(not w.isolated for w in self.workers):
                 self._new_worker([source])
             else:
-                worker = min((w for w in self.workers if len(w.sources) != 1 or
-                              not looks_deep(w.sources[0].text)) or self.workers,
+                worker = min((w for w in self.workers if not w.isolated),
                              key=lambda w: sum(len(s.text) for s in w.sources))
                 worker.sources.append(source)
                 self.owner[source.path] = worker
@@ -314,9 +329,20 @@ class Engine:
         return {path: result for path, (_, result) in self._phase("rewrite", plan).items()}
 
     def _phase(self, kind: str, plan) -> Dict[Path, Tuple[str, Any]]:
+        """Each worker works through its own files, a few sent at a time; one that
+        runs out takes the files another has not been sent yet (scanned, a file
+        is then the taker's; rewritten, the taker parses it again)."""
         results: Dict[Path, Tuple[str, Any]] = {}
         for worker in self.workers:
-            self._send(worker, kind, plan, worker.sources)
+            worker.left, worker.plan_sent = [], False
+            worker.queue = [s for s in worker.sources
+                            if kind == "scan" or s.path not in self.idle]
+            for source in worker.sources:
+                if kind == "rewrite" and source.path in self.idle:
+                    results[source.path] = ("done", FileOutcome(source.path, Status.UNCHANGED))
+                    self.on_progress()
+        for worker in self.workers:
+            self._feed(worker, kind, plan)
         for source in self.local_sources:  # meanwhile, the workers work
             if kind == "scan":
                 results[source.path] = self.local.scan(source)
@@ -344,20 +370,49 @@ class Engine:
                 if event == "start":
                     worker.in_flight = path
                     worker.started = time.monotonic()
-                elif event == "loading":
+                    continue
+                if event == "loading":
                     worker.started = None  # the clock stops while libcst loads
-                elif event == "idle":
+                    continue
+                if event == "facts-idle":
+                    self.idle.add(path)
+                    event = "facts"
+                results[path] = (event, result)
+                worker.in_flight = None
+                worker.left = [s for s in worker.left if s.path != path]
+                if event == "done" and kind == "scan":
+                    worker.sources = [s for s in worker.sources if s.path != path]
+                self.on_progress()
+                self._feed(worker, kind, plan)
+                if not worker.left:
                     del busy[conn]
-                else:
-                    results[path] = (event, result)
-                    worker.in_flight = None
-                    worker.left = [s for s in worker.left if s.path != path]
-                    if event == "done" and kind == "scan":
-                        worker.sources = [s for s in worker.sources if s.path != path]
-                    self.on_progress()
         if kind == "rewrite":
             self.close()
         return results
+
+    def _feed(self, worker: _Worker, kind: str, plan) -> None:
+        """Send the worker files until it has ``IN_FLIGHT``: its own first, then
+        those another worker has not been sent yet."""
+        while len(worker.left) < IN_FLIGHT:
+            source = worker.queue.pop(0) if worker.queue else self._take(worker, kind)
+            if source is None:
+                return
+            self._send(worker, kind, plan, [source])
+
+    def _take(self, taker: _Worker, kind: str) -> Optional[SourceFile]:
+        """The last file not yet sent of the worker with the most such bytes."""
+        if taker.isolated:
+            return None  # a file that looks deep keeps its process to itself
+        holders = [w for w in self.workers if w is not taker and w.queue and not w.isolated]
+        if not holders:
+            return None
+        holder = max(holders, key=lambda w: sum(len(s.text) for s in w.queue))
+        source = holder.queue.pop()
+        if kind == "scan":  # the tree stays where it is parsed
+            holder.sources = [s for s in holder.sources if s.path != source.path]
+            taker.sources.append(source)
+            self.owner[source.path] = taker
+        return source
 
     def _until_overdue(self, workers) -> Optional[float]:
         """Seconds until the first file in flight passes the time limit."""
@@ -383,11 +438,16 @@ class Engine:
             worker.process.kill()
 
     def _send(self, worker: _Worker, kind: str, plan, sources: List[SourceFile]) -> None:
-        worker.left = list(sources)
+        worker.left.extend(sources)
         if not sources:
             return
+        if kind == "rewrite":
+            payload = (None if worker.plan_sent else plan, sources)
+            worker.plan_sent = True
+        else:
+            payload = sources
         try:
-            worker.send(kind, sources if kind == "scan" else (plan, sources))
+            worker.send(kind, payload)
         except (BrokenPipeError, ConnectionResetError):
             pass  # it died: the pipe's end is read as such, and it is replaced
 
@@ -407,14 +467,15 @@ class Engine:
         self.workers.remove(dead)
         rest = [s for s in dead.left if s.path != lost]
         kept = [s for s in dead.sources if s.path != lost]
-        if not rest and kind == "scan" and not kept:
+        if not rest and not dead.queue and kind == "scan" and not kept:
             return None
         # The files the dead worker had scanned are parsed again by the new one
         # when they are rewritten.
-        worker = self._new_worker(kept)
-        if rest:
-            self._send(worker, kind, plan, rest)
-        return worker if rest else None
+        worker = self._new_worker(kept, isolated=dead.isolated)
+        worker.queue = list(dead.queue)
+        self._send(worker, kind, plan, rest)
+        self._feed(worker, kind, plan)
+        return worker if worker.left else None
 
     def close(self) -> None:
         for worker in self.workers:

@@ -11,6 +11,7 @@ from pathlib import Path
 from codemods import workers
 from codemods.migrate import MigrateCodemod
 from codemods.report import Status
+from codemods.runner import _tree_index
 from codemods.settings import Settings
 from codemods.sources import read_source
 
@@ -88,3 +89,38 @@ def test_a_worker_stopped_for_its_file_reports_that_file(tmp_path):
         assert [s.path for s in replacement.left] == [second]
     finally:
         engine.abort()
+
+
+def test_a_worker_out_of_files_takes_those_another_has_not_been_sent(tmp_path):
+    # Every file placed with the first worker: the second takes the ones not yet
+    # sent, scans them and keeps their trees (it owns them), and the rewrite of
+    # files taken again (parsed anew) is the same as in one process.
+    paths = _tree(tmp_path, 4)
+    (tmp_path / "plain.py").write_text("VALUE = 1\n")
+    sources = [read_source(path) for path in sorted(tmp_path.glob("*.py"))]
+    codemod = MigrateCodemod(Settings())
+    index = _tree_index([s.path for s in sources], {s.path: s.text for s in sources})
+
+    def plan(scanned):
+        return codemod.plan({path: facts for path, (_, facts) in scanned.items()}, index)
+
+    alone = workers.Engine(codemod, sources, 0)
+    expected_facts = alone.scan()
+    expected = alone.rewrite(plan(expected_facts))
+    engine = workers.Engine(codemod, sources, 2)
+    try:
+        first, second = engine.workers
+        first.sources, second.sources = list(sources), []
+        for source in sources:
+            engine.owner[source.path] = first
+        scanned = engine.scan()
+        assert second.sources and all(engine.owner[s.path] is second for s in second.sources)
+        assert sorted(scanned) == sorted(expected_facts)
+        assert tmp_path / "plain.py" in engine.idle  # nothing to rewrite: never sent again
+        first.sources, second.sources = first.sources + second.sources, []
+        outcomes = engine.rewrite(plan(scanned))
+    finally:
+        engine.abort()
+    assert {p: (o.status, o.new) for p, o in outcomes.items()} == \
+        {p: (o.status, o.new) for p, o in expected.items()}
+    assert all(outcomes[path].status is Status.CHANGED for path in paths)
