@@ -433,6 +433,8 @@ class MigrateCodemod(Codemod):
             return Rewrite(None)
         command, new = self.run_command(parsed, plan)
         findings = list(command.findings)
+        if new is parsed.module:
+            return Rewrite(None, findings)  # no rule changed anything: nothing to print
         text = new.code
         if text == parsed.printed:
             return Rewrite(None, findings)

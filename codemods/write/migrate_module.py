@@ -157,10 +157,10 @@ class MigrateCommand(ImportAwareCommand):
         self.migrated = classes.migrated
         self.refused = classes.refused
         needed = set(classes.needed)
-        if reading.dispatch_entries:
+        removable = plan.removable_reducers.get(self.context.full_module_name or "", set())
+        if reading.dispatch_entries and removable:  # no reducer goes: no entry goes either
             pickler = RewriteJobPickler(
-                self.context, plan.migrated | plan.aliases,
-                plan.removable_reducers.get(self.context.full_module_name or "", set()),
+                self.context, plan.migrated | plan.aliases, removable,
                 reading.index.import_items)
             tree = pickler.transform_module(tree)
             self.removed_entries = len(pickler.entries)

@@ -177,7 +177,9 @@ class StripCommand(ImportAwareCommand):
 
     DESCRIPTION = ("Remove job pickling: hooks, the declarative interface, the job pickler's "
                    "imports and branches on pickling predicates.")
-    METADATA_DEPENDENCIES = (FullyQualifiedNameProvider, PositionProvider)
+    # Positions are resolved for the first finding only (``_report``): they cost a
+    # print of the whole module.
+    METADATA_DEPENDENCIES = (FullyQualifiedNameProvider,)
 
     def __init__(self, context: CodemodContext, settings: Settings | None = None,
                  plan: Plan | None = None) -> None:
@@ -401,7 +403,7 @@ class StripCommand(ImportAwareCommand):
             isinstance(use, cst.Attribute) and use.attr is function.name) for use in uses)
 
     def _report(self, node: cst.CSTNode, code: str, message: str) -> None:
-        start = self.get_metadata(PositionProvider, node).start
+        start = self.context.wrapper.resolve(PositionProvider)[node].start
         path = self.context.scratch.get("path", self.context.filename)
         self.findings.append(finding(path, start.line, code, message, column=start.column))
 

@@ -172,7 +172,9 @@ class _Frame:
 class StartMethodReader(cst.CSTVisitor):
     """What a file does about start methods: see ``StartMethodFacts``."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+    # Positions are resolved after the visit, and only for a file with something to
+    # place (``read_start_method``): they cost a print of the whole module.
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
     def __init__(self, predicates: Collection[str] = ()) -> None:
         super().__init__()
@@ -191,11 +193,10 @@ class StartMethodReader(cst.CSTVisitor):
         self.default_starts: List[Tuple[cst.CSTNode, str]] = []
         self.places: List[Tuple[cst.CSTNode, str, str]] = []  # (node, code, message)
         self.written_to: Set[cst.CSTNode] = set()  # assignment targets: no env reads
-        self.facts = StartMethodFacts()
 
-    def _facts(self) -> StartMethodFacts:
+    def _facts(self, positions) -> StartMethodFacts:
         def at(node: cst.CSTNode) -> Tuple[int, int]:
-            start = self.get_metadata(PositionProvider, node).start
+            start = positions[node].start
             return start.line, start.column
 
         starts = sorted((*at(node), fix) for node, fix in self.default_starts)
@@ -278,7 +279,6 @@ class StartMethodReader(cst.CSTVisitor):
                 self._report_argument(arg)  # passed to a process pool: a context for sure
             elif self.imports_multiprocessing:
                 self.default_starts.append((node, fix))  # ctx.Process(): most likely one
-        self.facts = self._facts()  # positions are at hand only during the visit
 
     # Imports and assignments -----------------------------------------------------------------
 
@@ -465,4 +465,6 @@ def read_start_method(wrapper: cst.MetadataWrapper,
     ``if``s on ``predicates`` are decided as strip decides them."""
     reader = StartMethodReader(predicates)
     wrapper.visit(reader)
-    return reader.facts
+    positions = wrapper.resolve(PositionProvider) if (
+        reader.default_starts or reader.places) else {}
+    return reader._facts(positions)
