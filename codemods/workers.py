@@ -329,7 +329,7 @@ class Engine:
         return {path: result for path, (_, result) in self._phase("rewrite", plan).items()}
 
     def _phase(self, kind: str, plan) -> Dict[Path, Tuple[str, Any]]:
-        """Each worker works through its own files, a few sent at a time; one that
+        """Each worker works through its own files, sent one at a time; one that
         runs out takes the files another has not been sent yet (scanned, a file
         is then the taker's; rewritten, the taker parses it again)."""
         results: Dict[Path, Tuple[str, Any]] = {}
