@@ -11,6 +11,7 @@ job-pickler reader runs only on a text that mentions what it looks for.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -80,7 +81,7 @@ def read_module(module: cst.Module, text: str, module_name: str, package_name: s
             if has_interface_base(node) or not declared.empty:
                 reading.declared[name] = (node, declared)
     tree = reading.positions.ast_tree()
-    reading.local = _local_classes(module, tree, job_methods)
+    reading.local = _local_classes(module, tree, text, job_methods)
     if "dispatch_table" in text or (tree is None and any(m in text for m in job_methods)):
         reading.pickling = read_job_pickler(module, index, job_methods)
         reading.dispatch_entries = bool(reading.pickling.entries)
@@ -89,13 +90,19 @@ def read_module(module: cst.Module, text: str, module_name: str, package_name: s
     return reading
 
 
-def _local_classes(module: cst.Module, tree: Optional[ast.Module], job_methods) -> List[LocalClass]:
+def _local_classes(module: cst.Module, tree: Optional[ast.Module], text: str,
+                   job_methods) -> List[LocalClass]:
     """The classes with hooks inside functions, from ``ast`` (no libcst walk of
     the function bodies); from libcst only where ``ast`` cannot read the text."""
     hook_names = {GETSTATE, SETSTATE, *job_methods}
     if tree is None:
         return _local_classes_with_libcst(module, job_methods)
     found = []
+    # Lines that start a definition of a hook: only a function around one of them
+    # can hold a class with hooks, so only those functions are walked.
+    hook_lines = {text.count("\n", 0, match.start()) + 1 for match in re.finditer(
+        r"^[ \t\f]*(?:async[ \t]+)?def\b[\s\\]*(?:%s)\b" % "|".join(
+            re.escape(name) for name in sorted(hook_names)), text, re.MULTILINE)}
 
     def in_function(node, function: str) -> None:
         for child in ast.iter_child_nodes(node):
@@ -112,7 +119,9 @@ def _local_classes(module: cst.Module, tree: Optional[ast.Module], job_methods) 
     def outside(node) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                in_function(child, child.name)
+                end = child.end_lineno or len(text)
+                if any(child.lineno <= line <= end for line in hook_lines):
+                    in_function(child, child.name)
             elif isinstance(child, ast.stmt):
                 outside(child)
 

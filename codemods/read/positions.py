@@ -16,6 +16,8 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 from libcst.metadata import PositionProvider
 
+from .text_facts import parse_or_none
+
 
 def _class_starts(tree: ast.Module, module_name: str) -> Dict[str, Tuple[int, int, int]]:
     """Qualified name -> (line, column, end line) where libcst places the class:
@@ -61,10 +63,7 @@ class Positions:
     def ast_tree(self) -> Optional[ast.Module]:
         """The text's ``ast``, parsed once; None where ``ast`` cannot read it."""
         if self._ast is False:
-            try:
-                self._ast = ast.parse(self.text)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                self._ast = None
+            self._ast = parse_or_none(self.text)
         return self._ast
 
     def _class_start(self, qualified: str) -> Optional[Tuple[int, int]]:

@@ -35,11 +35,20 @@ def defines_hook(tree: ast.Module, hook_names: set) -> bool:
         for node in ast.walk(tree))
 
 
+_last_parse: list = [None, None]  # (text, its tree): the scan asks twice for the same text
+
+
 def parse_or_none(text: str) -> Optional[ast.Module]:
+    """The text's ``ast``; None where ``ast`` cannot read it.  The last text's tree
+    is kept: a file's prefilter and its full read both ask for it."""
+    if _last_parse[0] is text:
+        return _last_parse[1]
     try:
-        return ast.parse(text)
+        tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+        tree = None
+    _last_parse[:] = [text, tree]
+    return tree
 
 
 def job_method_refs(tree: ast.Module, job_methods) -> List[Tuple[str, Optional[str]]]:
