@@ -135,7 +135,11 @@ def _scan(codemod: Codemod, engine: Engine, wanted: Sequence[SourceFile],
     if not codemod.uses_scan:
         return facts
     sources = {source.path: source for source in wanted}
-    for path, (event, value) in engine.scan().items():
+    scanned = engine.scan()
+    # In the tree's order, not the order workers answered in: the plan is then the
+    # same for any -j (where two files claim one module name, say).
+    for path in [source.path for source in wanted if source.path in scanned]:
+        event, value = scanned[path]
         if event == "facts":
             facts[path] = value
             continue

@@ -64,6 +64,7 @@ _USES = [
     "t = cast('A', None)\n",
     "def h(os):\n    return os\n",
     "w = loads.__name__\n",
+    "__all__ = ['du' 'mps', 'sib' 'ling']\n",
 ]
 _SCHEDULED = [("os", None, None), ("os.path", None, None), ("pickle", None, "pk"),
               ("cPickle", None, "pk"), ("json", "dumps", None), ("json", "dumps", "encode"),
@@ -114,7 +115,7 @@ def test_an_unreferenced_import_is_removed_without_scope_analysis():
 
 
 def test_a_name_in_a_string_or_a_local_import_is_left_to_scope_analysis():
-    for source in ("import os\n\n__all__ = ['os']\n",
+    for source in ("import os\n\n__all__ = ['os']\n", "import os\n\n__all__ = ['o' 's']\n",
                    "import os\n\ndef f() -> 'os.PathLike':\n    pass\n",
                    "import os\n\ndef f():\n    import os\n    return 1\n"):
         code, fast = _removed(source, [("os", None, None)], True)

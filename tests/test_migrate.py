@@ -285,3 +285,22 @@ def test_strip_finds_the_interface_migrate_wrote_wherever_it_went(tmp_path, layo
     assert "serialization" not in text and "JobSerializable" not in text and "@clear" not in text
     if layout == "own_module":
         assert (tmp_path / "pkg" / "serialization.py").read_text() == own
+
+
+def test_the_plan_gets_the_facts_in_the_trees_order_not_the_workers(tmp_path, monkeypatch):
+    # Where two files claim one module name the plan can depend on the order of its
+    # facts: they go to it in the tree's order, whichever worker answered first.
+    from codemods import migrate as migrate_module
+    from codemods import runner, workers
+
+    for name in ("bases_outside_tree", "bases_outside_tree.expected"):
+        shutil.copytree(SNAPSHOTS / "migrate" / name, tmp_path / name)
+    answered = workers.Engine.scan
+    monkeypatch.setattr(workers.Engine, "scan",
+                        lambda self: dict(reversed(list(answered(self).items()))))
+    seen, make_plan = [], migrate_module.make_plan
+    monkeypatch.setattr(migrate_module, "make_plan", lambda facts, *rest: seen.append(
+        list(facts)) or make_plan(facts, *rest))
+    run(MigrateCodemod(Settings()), [tmp_path], jobs=2, writing=False)
+    files = runner._gather(MigrateCodemod(Settings()), [tmp_path])[3]
+    assert seen == [[s.path for s in files if s.path in seen[0]]] and len(seen[0]) >= 2

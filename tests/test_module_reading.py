@@ -22,11 +22,12 @@ CASES = [  # (text, the local classes found: name, function)
     'def doc():\n    """\n    def __getstate__(self):\n    """\n    class Quiet:\n        pass\n',
     "def a():\n    pass\n\ndef b():\n    if True:\n        class J:\n"
     "            def get_state_for_child_job_pickling(self):\n                return {}\n",
+    # lone "\r" line ends, which ast counts as lines too
+    "# one\r# two\r# three\r\ndef make():\r    class Local:\r        def __getstate__(self):\r"
+    "            return {}\r",
 ]
-
-
 EXPECTED = [[("Job", "make")], [("Inner", "build")], [("Deep", "make")], [("Job", "make")],
-            [], [], [("J", "b")]]
+            [], [], [("J", "b")], [("Local", "make")]]
 
 
 @pytest.mark.parametrize("text, expected", list(zip(CASES, EXPECTED)))

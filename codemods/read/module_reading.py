@@ -100,9 +100,11 @@ def _local_classes(module: cst.Module, tree: Optional[ast.Module], text: str,
     found = []
     # Lines that start a definition of a hook: only a function around one of them
     # can hold a class with hooks, so only those functions are walked.
-    hook_lines = {text.count("\n", 0, match.start()) + 1 for match in re.finditer(
+    # Lines are counted as ``ast`` counts them: "\r\n", "\r" and "\n" each end one.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    hook_lines = {lines.count("\n", 0, match.start()) + 1 for match in re.finditer(
         r"^[ \t\f]*(?:async[ \t]+)?def\b[\s\\]*(?:%s)\b" % "|".join(
-            re.escape(name) for name in sorted(hook_names)), text, re.MULTILINE)}
+            re.escape(name) for name in sorted(hook_names)), lines, re.MULTILINE)}
 
     def in_function(node, function: str) -> None:
         for child in ast.iter_child_nodes(node):

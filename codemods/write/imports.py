@@ -11,6 +11,7 @@ looks at imports that name a module).
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -215,7 +216,9 @@ class NameUses(cst.CSTVisitor):
     @classmethod
     def of(cls, tree: cst.CSTNode) -> "NameUses":
         uses = cls()
-        tree.visit(uses)
+        with warnings.catch_warnings():  # "\d" in a literal: not ours to warn about
+            warnings.simplefilter("ignore")
+            tree.visit(uses)
         return uses
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -225,12 +228,24 @@ class NameUses(cst.CSTVisitor):
         node.value.visit(self)
         return False
 
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+    def _string(self, node, spelling: str) -> None:
         try:
             value = node.evaluated_value
         except Exception:  # noqa: BLE001 - an odd literal: its spelling stands for it
-            value = node.value
-        self.strings.append(value if isinstance(value, str) else node.value)
+            value = None
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        self.strings.append(value if isinstance(value, str) else spelling)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string(node, node.value)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        """The whole (``__all__ = ["na" "me"]``), besides each part."""
+        parts = []
+        for part in (node.left, node.right):
+            parts.append(part.value if isinstance(part, cst.SimpleString) else "")
+        self._string(node, "".join(parts))
 
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
         self.strings.append(node.value)

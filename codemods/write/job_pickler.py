@@ -17,6 +17,7 @@ from typing import Collection, Optional, Set, Tuple, Union
 import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import ContextAwareTransformer
+from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import (
     FullyQualifiedNameProvider,
     GlobalScope,
@@ -25,7 +26,6 @@ from libcst.metadata import (
 )
 
 from ..read.job_pickler import PICKLER_CLASSES
-from .imports import schedule_unused_import_removal
 
 DISPATCH_ENTRY = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Subscript(
     value=m.Attribute(value=m.Name(), attr=m.Name("dispatch_table")),
@@ -45,17 +45,15 @@ class RewriteJobPickler(ContextAwareTransformer):
     ``pickle.Pickler`` that the same function builds them on into a
     ``JobPickler``.  Other entries, and other picklers, stay as they are.  The
     module-level reducer functions that only removed entries referred to go too,
-    and the imports that the removed code alone used (``import_items``: the
-    module's imports, ``ModuleIndex.import_items``)."""
+    and the imports that the removed code alone used (resolved by qualified name:
+    two imports can bind one name, ``import a.x`` and ``import a.y``)."""
 
     METADATA_DEPENDENCIES = (FullyQualifiedNameProvider, QualifiedNameProvider, ScopeProvider)
 
-    def __init__(self, context, migrated: Collection[str], reducers: Collection[str],
-                 import_items) -> None:
+    def __init__(self, context, migrated: Collection[str], reducers: Collection[str]) -> None:
         super().__init__(context)
         self.migrated = set(migrated)
         self.removable_reducers = set(reducers)
-        self.import_items = import_items
         self.entries: Set[cst.SimpleStatementLine] = set()
         self.picklers: Set[Tuple[Optional[str], str]] = set()  # (function, pickler name)
         self.reducers: Set[str] = set()  # reducers of the removed entries
@@ -102,13 +100,13 @@ class RewriteJobPickler(ContextAwareTransformer):
         if self._depth == 0:
             self._function = None
         if original in self.unused_reducers:
-            schedule_unused_import_removal(self.context, self.import_items, original)
+            RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
             return cst.RemoveFromParent()
         return updated
 
     def leave_SimpleStatementLine(self, original, updated) -> Union[cst.BaseStatement, cst.RemovalSentinel]:
         if original in self.entries:
-            schedule_unused_import_removal(self.context, self.import_items, original)
+            RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
             return cst.RemoveFromParent()
         return updated
 
@@ -120,6 +118,6 @@ class RewriteJobPickler(ContextAwareTransformer):
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, original.value.func, set())}
         if not names & PICKLER_CLASSES:
             return updated
-        schedule_unused_import_removal(self.context, self.import_items, original.value.func)
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.value.func)
         self.made_job_pickler = True
         return updated.with_changes(value=updated.value.with_changes(func=cst.Name("JobPickler")))

@@ -160,8 +160,7 @@ class MigrateCommand(ImportAwareCommand):
         removable = plan.removable_reducers.get(self.context.full_module_name or "", set())
         if reading.dispatch_entries and removable:  # no reducer goes: no entry goes either
             pickler = RewriteJobPickler(
-                self.context, plan.migrated | plan.aliases, removable,
-                reading.index.import_items)
+                self.context, plan.migrated | plan.aliases, removable)
             tree = pickler.transform_module(tree)
             self.removed_entries = len(pickler.entries)
             if pickler.made_job_pickler:
