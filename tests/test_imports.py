@@ -121,3 +121,23 @@ def test_a_name_in_a_string_or_a_local_import_is_left_to_scope_analysis():
         code, fast = _removed(source, [("os", None, None)], True)
         assert not fast
         assert code == _removed(source, [("os", None, None)], False)[0]
+
+
+def test_a_name_two_imports_bind_schedules_no_removal():
+    # `import a.x` and `import a.y` both bind `a`: a removal scheduled by that name
+    # could take the import the removed code did not use, so none is scheduled.
+    from codemods.read.module_index import ModuleIndex
+    from codemods.write.imports import schedule_unused_import_removal
+
+    def scheduled(source: str):
+        module = cst.parse_module(source)
+        context = CodemodContext(full_module_name="pkg.mod", full_package_name="pkg")
+        index = ModuleIndex.of(module, "pkg.mod", "pkg")
+        schedule_unused_import_removal(context, index.import_items, module.body[-1])
+        return context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
+
+    assert scheduled("import shop.courier\n\nshop.courier.go()\n") == [("shop.courier", None, None)]
+    assert scheduled("import shop.courier\nimport shop.van\n\nshop.courier.go()\n") == []
+    assert scheduled("try:\n    import cPickle as pickle\nexcept ImportError:\n    import pickle\n"
+                     "\npickle.dumps(1)\n") == []
+    assert scheduled("import os\nimport os\n\nos.sep\n") == [("os", None, None)]

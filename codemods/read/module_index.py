@@ -9,7 +9,7 @@ inside functions are not indexed: no other module can name them.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
@@ -21,8 +21,12 @@ class ModuleIndex(cst.CSTVisitor):
         self.module_name = module_name
         self.package_name = package_name
         self.imports: Dict[str, str] = {}  # local name -> what it names
-        # local name -> (module, obj, asname), as RemoveImportsVisitor takes an import
+        # local name -> (module, obj, asname), as RemoveImportsVisitor takes an import; a
+        # name two different imports bind (``import a.x`` and ``import a.y``, a try/except
+        # fallback) is left out: which one a use needs, only a scope analysis tells, and
+        # a removal scheduled by name could take the wrong one.
         self.import_items: Dict[str, Tuple[str, Optional[str], Optional[str]]] = {}
+        self._ambiguous: Set[str] = set()
         self.classes: List[Tuple[str, cst.ClassDef]] = []
         self._nesting: List[str] = []
 
@@ -48,12 +52,12 @@ class ModuleIndex(cst.CSTVisitor):
         for alias in node.names:
             if alias.asname is not None:
                 self.imports[alias.evaluated_alias] = alias.evaluated_name
-                self.import_items[alias.evaluated_alias] = (
-                    alias.evaluated_name, None, alias.evaluated_alias)
+                self._item(alias.evaluated_alias,
+                           (alias.evaluated_name, None, alias.evaluated_alias))
             else:
                 top = alias.evaluated_name.split(".")[0]
                 self.imports[top] = top
-                self.import_items[top] = (alias.evaluated_name, None, None)
+                self._item(top, (alias.evaluated_name, None, None))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if self._nesting or isinstance(node.names, cst.ImportStar):
@@ -64,7 +68,14 @@ class ModuleIndex(cst.CSTVisitor):
         for alias in node.names:
             local = alias.evaluated_alias or alias.evaluated_name
             self.imports[local] = f"{module}.{alias.evaluated_name}"
-            self.import_items[local] = (module, alias.evaluated_name, alias.evaluated_alias)
+            self._item(local, (module, alias.evaluated_name, alias.evaluated_alias))
+
+    def _item(self, local: str, item: Tuple[str, Optional[str], Optional[str]]) -> None:
+        if local in self._ambiguous or self.import_items.get(local, item) != item:
+            self._ambiguous.add(local)
+            self.import_items.pop(local, None)
+        else:
+            self.import_items[local] = item
 
     def resolve(self, expression: cst.BaseExpression) -> Optional[str]:
         """The dotted name ``expression`` refers to at module level."""
