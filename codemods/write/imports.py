@@ -398,25 +398,8 @@ def _imports_used_in(node: cst.CSTNode, import_items):
 def referenced_names(node: cst.CSTNode) -> set:
     """The names ``node`` reads or binds, without looking at scopes: an
     attribute's own name (``state.copy``) and the names in import statements
-    are not among them."""
-    names = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            names.add(name.value)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Import(self, import_: cst.Import) -> bool:
-            return False
-
-        def visit_ImportFrom(self, import_: cst.ImportFrom) -> bool:
-            return False
-
-    node.visit(Names())
-    return names
+    are not among them (``NameUses.names``)."""
+    return NameUses.of(node).names
 
 
 def uses_relative_imports(module: cst.Module) -> bool:
