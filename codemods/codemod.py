@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, List, Mapping, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, ClassVar, List, Mapping, Optional, Sequence, Tuple
 
 from .index import PackageRoots
-from .report import FileOutcome, Finding, Severity
+from .report import FileOutcome, Finding, Severity, Status
 from .settings import Settings
 from .sources import SourceFile
 
@@ -90,6 +90,12 @@ class Codemod:
         and its rewrite does nothing whatever the plan; None when it must be
         parsed with libcst.  A file answered here is never parsed."""
         return None
+
+    def outcome_unparsed(self, source: SourceFile, plan: Any) -> Optional[FileOutcome]:
+        """The rewrite's outcome for a file whose scan found it has nothing to
+        rewrite (``facts_from_text``, ``rewrites_nothing``), or None when the plan
+        gives it work after all: it is then parsed (again) and rewritten."""
+        return FileOutcome(source.path, Status.UNCHANGED)
 
     def facts_unread(self, source: SourceFile) -> Any:
         """The facts a file gives the plan when its scan failed (it did not parse,

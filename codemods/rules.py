@@ -186,7 +186,8 @@ _RULES = [
          "`multiprocessing.get_context(\"fork\")` where processes are made.", "warning"),
     Rule("CM210", "other-start-method", "Code that selects (or can select) another start method.",
          "A `set_start_method(...)`, `get_context(...)` or `mp_context=` that is not `fork`, "
-         "or not known to be.",
+         "or not known to be; or a file this Python's `ast` cannot parse (newer syntax), "
+         "whose start methods were not read.",
          ('src/pkg/app.py:5:11: CM210 mp.get_context("spawn") selects a start method other than fork, which would pickle the job: write mp.get_context("fork")'),
          "Make it select \"fork\".", "warning"),
     Rule("CM211", "start-method-from-env", "An environment variable chooses the start method.",

@@ -1,7 +1,7 @@
 """What ``strip`` learnt of a file's start methods, and the tree's findings
 about them (CM209-CM211): plain data and the rules over it, without libcst, so
 that the process that plans can use what its workers read
-(write/strip_start_method.py reads a file)."""
+(read/start_method.py reads a file)."""
 
 from __future__ import annotations
 

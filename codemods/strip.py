@@ -13,9 +13,11 @@ Works on a tree before or after ``migrate``.  The rules, one module each under
 - ``strip_predicates``: ``if`` statements on a "does starting a process require
   pickling" predicate are decided as false, and the predicate goes;
 - ``strip_blocks``: where statements leave a block, without blank-line debris;
-- ``strip_start_method``: no rewrite, findings only: processes must start with
-  ``fork`` once nothing is pickled for them, so a tree that does not force it
-  and every place that can select another start method are reported.
+- start methods (``read/start_method.py``, with the standard library's ``ast``):
+  no rewrite, findings only: processes must start with ``fork`` once nothing is
+  pickled for them, so a tree that does not force it and every place that can
+  select another start method are reported.  A file that needs only this
+  reading is never parsed with libcst.
 
 Imports that only removed code used go too.  What ``strip`` cannot remove
 safely is left as it was and reported (codes CM201-CM211).
@@ -50,7 +52,7 @@ INTERFACE_USED = "CM205"  # a use of the interface that no rule removes
 PICKLER_CALLEE = "CM206"  # a function the deleted job pickler called, maybe unused now
 RESTORE_UNCALLED = "CM207"  # an @on_restore method nothing calls once the decorator is gone
 KEPT_FOR_OTHERS = "CM208"  # a module not deleted: files strip did not rewrite mention it
-# CM209-CM211: start methods (write/strip_start_method.py)
+# CM209-CM211: start methods (read/start_method.py)
 
 DEF_KEYWORDS = ("def", "cdef", "cpdef")  # the Cython forms too
 PICKLER_CALLEE_SUFFIXES = (".py", ".pyx")
@@ -157,6 +159,42 @@ class StripCodemod(Codemod):
                                   self.settings.interface_module)
         return FileFacts(module_name, interface, predicates_used=frozenset(
             names_used(source.text, self.predicates())))
+
+    def start_method(self, text: str) -> Optional["StartMethodFacts"]:
+        """What the file does about start methods, read with ``ast`` where its
+        text could select one (None where it cannot)."""
+        if not needs_reading(text):
+            return None
+        from .read.start_method import read_start_method  # noqa: PLC0415
+        from .read.text_facts import parse_or_none  # noqa: PLC0415
+
+        return read_start_method(text, parse_or_none(text), self.predicates())
+
+    def facts_from_text(self, source: SourceFile) -> Optional[FileFacts]:
+        """A file that mentions nothing strip removes (it only may select a start
+        method, or names the interface's marker) is read with ``ast`` alone."""
+        from .interface import interface_for  # noqa: PLC0415
+        from .read.text_facts import parse_or_none  # noqa: PLC0415
+
+        text = source.text
+        _, module_name, package_name = module_names(source.path)
+        interface = interface_for(source.path, module_name, package_name,
+                                  self.settings.interface_module)
+        if self._mentions(text) or module_name in (interface, self.settings.pickler_module) \
+                or parse_or_none(text) is None:
+            return None
+        return FileFacts(module_name, interface, start_method=self.start_method(text))
+
+    def outcome_unparsed(self, source: SourceFile, plan: Plan) -> Optional[FileOutcome]:
+        """A file read from its text alone changes only if it names a job pickler
+        the plan found by its shape (then it is parsed after all); its findings
+        are those the plan has on its start methods."""
+        if self._mentions(source.text, plan.picklers):
+            return None
+        findings = list(plan.start_method_findings.get(source.path, ()))
+        return FileOutcome(source.path, Status.SKIPPED if findings else Status.UNCHANGED,
+                           old=source.text, encoding=source.encoding, findings=findings,
+                           digest=source.digest)
 
     def scan(self, parsed: "ParsedFile") -> FileFacts:
         from .write.strip_module import scan_file  # noqa: PLC0415 - libcst once parsed

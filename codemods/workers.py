@@ -146,7 +146,10 @@ class FileWork:
 
     def rewrite(self, source: SourceFile, plan) -> FileOutcome:
         if source.path in self.idle:
-            return FileOutcome(source.path, Status.UNCHANGED)
+            outcome = self.codemod.outcome_unparsed(source, plan)
+            if outcome is not None:
+                return outcome
+            self.idle.discard(source.path)  # the plan gives it work: parsed now
         self._load()
         from .parsing import rewrite_parsed  # noqa: PLC0415
 
@@ -335,12 +338,9 @@ class Engine:
         results: Dict[Path, Tuple[str, Any]] = {}
         for worker in self.workers:
             worker.left, worker.plan_sent = [], False
-            worker.queue = [s for s in worker.sources
-                            if kind == "scan" or s.path not in self.idle]
-            for source in worker.sources:
-                if kind == "rewrite" and source.path in self.idle:
-                    results[source.path] = ("done", FileOutcome(source.path, Status.UNCHANGED))
-                    self.on_progress()
+            worker.queue = list(worker.sources)
+            if kind == "rewrite":
+                worker.queue = [s for s in worker.sources if not self._done_unparsed(s, plan, results)]
         for worker in self.workers:
             self._feed(worker, kind, plan)
         for source in self.local_sources:  # meanwhile, the workers work
@@ -389,6 +389,18 @@ class Engine:
         if kind == "rewrite":
             self.close()
         return results
+
+    def _done_unparsed(self, source: SourceFile, plan, results) -> bool:
+        """Whether the file's rewrite outcome is known without sending it: the scan
+        found nothing to rewrite in it, and the plan gives it no work."""
+        if source.path not in self.idle:
+            return False
+        outcome = self.codemod.outcome_unparsed(source, plan)
+        if outcome is None:
+            return False  # the worker parses it (again)
+        results[source.path] = ("done", outcome)
+        self.on_progress()
+        return True
 
     def _feed(self, worker: _Worker, kind: str, plan) -> None:
         """Send the worker files until it has ``IN_FLIGHT``: its own first, then

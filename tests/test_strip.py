@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
+import ast
 import os
 
-import libcst as cst
 import pytest
 from click.testing import CliRunner
 
-import codemods.write.strip_module as strip
 from codemods import cli
 from codemods.parsing import parse
 from codemods.runner import run
@@ -17,7 +16,9 @@ from codemods.settings import Settings
 from codemods.sources import read_source
 from codemods.strip import StripCodemod
 from codemods.write.strip_module import StripCommand
-from codemods.write.strip_start_method import read_start_method
+import codemods.parsing
+import codemods.read.start_method as start_method
+from codemods.read.start_method import read_start_method
 from snapshot_harness import SNAPSHOTS, cases
 
 CASES = cases("strip")
@@ -195,8 +196,8 @@ def test_interactive_offers_no_deletion_once_an_importer_was_declined(tree):
 # Start methods (CM209-CM211) ---------------------------------------------------------------
 
 def _start_method_facts(source):
-    wrapper = cst.MetadataWrapper(cst.parse_module(source))
-    return read_start_method(wrapper, ("does_multiprocessing_start_require_pickling",))
+    return read_start_method(source, ast.parse(source),
+                             ("does_multiprocessing_start_require_pickling",))
 
 
 @pytest.mark.parametrize("source, forced", [
@@ -264,16 +265,22 @@ def test_environment_reads_for_the_start_method(source, read):
 
 
 def test_only_files_that_mention_start_methods_are_read(tmp_path, monkeypatch):
-    """The closer look (scopes, qualified names) costs: a file without the words
-    gets none, even where strip rewrites it."""
-    read = []
-    original = strip.read_start_method
+    """The closer look costs: a file without the words gets none, even where strip
+    rewrites it; and a file that only may select a start method is read with
+    ``ast`` alone, never parsed with libcst."""
+    read, parsed = [], []
+    original, original_parse = start_method.read_start_method, codemods.parsing.parse
 
-    def recording(wrapper, predicates=()):
-        read.append(wrapper.module.code.splitlines()[0])
-        return original(wrapper, predicates)
+    def recording(text, tree, predicates=()):
+        read.append(text.splitlines()[0])
+        return original(text, tree, predicates)
 
-    monkeypatch.setattr(strip, "read_start_method", recording)
+    def parse_recording(source):
+        parsed.append(source.path.name)
+        return original_parse(source)
+
+    monkeypatch.setattr(start_method, "read_start_method", recording)
+    monkeypatch.setattr(codemods.parsing, "parse", parse_recording)
     (tmp_path / "hooks.py").write_text(
         "# hooks\nclass A:\n    def __getstate__(self):\n        return {}\n")
     (tmp_path / "words.py").write_text("# words\ndef Process(): pass\n")  # no multiprocessing
@@ -281,8 +288,48 @@ def test_only_files_that_mention_start_methods_are_read(tmp_path, monkeypatch):
                                         "multiprocessing.Process().start()\n")
     result = run(StripCodemod(Settings()), [tmp_path], jobs=0)
     assert read == ["# starts"]
+    assert parsed == ["hooks.py"]
     codes = {f.code for outcome in result.outcomes for f in outcome.findings}
     assert codes == {"CM209"}
+    starts = next(o for o in result.outcomes if o.path.name == "starts.py")
+    assert starts.status.name == "SKIPPED" and starts.old is not None
+
+
+def test_a_file_read_from_its_text_is_parsed_when_it_names_a_job_pickler(tmp_path):
+    """A job pickler found by its shape is known only to the plan: a file read with
+    ``ast`` alone that imports it is parsed and rewritten after all, its
+    start-method findings kept."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "jobs.py").write_text(
+        "import copyreg\n\n\nclass Job:\n"
+        "    def get_state_for_child_job_pickling(self):\n        return {}\n")
+    (package / "packer.py").write_text(
+        "import copyreg\nimport io\nimport pickle\n\nfrom .jobs import Job\n\n\n"
+        "def _reduce_job(job):\n    return Job, (), job.get_state_for_child_job_pickling()\n\n\n"
+        "def pack(job):\n    data = io.BytesIO()\n    pickler = pickle.Pickler(data)\n"
+        "    pickler.dispatch_table = copyreg.dispatch_table.copy()\n"
+        "    pickler.dispatch_table[Job] = _reduce_job\n    pickler.dump(job)\n"
+        "    return data.getvalue()\n")
+    (package / "run.py").write_text(
+        "import multiprocessing\n\nfrom . import packer  # noqa: F401\n\n\ndef start(job):\n"
+        "    multiprocessing.Process(target=print).start()\n")
+    for jobs in (0, 2):
+        result = run(StripCodemod(Settings()), [tmp_path], jobs=jobs)
+        by_name = {o.path.name: o for o in result.outcomes}
+        assert by_name["packer.py"].status.name == "CHANGED" and by_name["packer.py"].new is None
+        run_outcome = by_name["run.py"]
+        assert run_outcome.status.name == "CHANGED", run_outcome.findings
+        assert "from . import packer" not in run_outcome.new
+        assert any(f.code == "CM209" for f in run_outcome.findings), jobs
+
+
+def test_a_file_ast_cannot_read_is_reported_for_start_methods():
+    facts = read_start_method("import multiprocessing\nmultiprocessing.Process()\n", None)
+    assert [p.code for p in facts.selections] == ["CM210"]
+    assert "not read for start methods" in facts.selections[0].message
+    assert not facts.sets_fork and not facts.default_starts
 
 
 def test_start_method_findings_leave_exit_codes_alone(tmp_path):

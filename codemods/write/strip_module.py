@@ -23,7 +23,7 @@ from ..parsing import ParsedFile, parse, visit_with_metadata
 from ..report import FileOutcome, Finding, Status
 from ..settings import Settings
 from ..sources import SourceFile
-from ..strip_words import defines_any, hook_names, needs_reading
+from ..strip_words import defines_any, hook_names
 from ..interface import interface_for, interface_module
 from ..strip import (
     INTERFACE_MARKER,
@@ -61,7 +61,6 @@ from .strip_pickler import (
     without_aliases,
 )
 from .strip_predicates import fold_chain, fold_edit, predicate_call
-from .strip_start_method import read_start_method
 
 # `a`, `a.b`, `a.b.c`: a name as an import binds it, with its attributes
 _DOTTED_NAME = m.Name() | m.Attribute(
@@ -159,14 +158,13 @@ class _Scanner(cst.CSTVisitor):
             self.pickling_test = node
 
 
-def _metadata(parsed: ParsedFile, full_names: bool) -> cst.MetadataWrapper:
-    """One wrapper for every visitor of the scan, so that what they share (scopes,
-    qualified names) is computed once; fully qualified names only when needed."""
+def _metadata(parsed: ParsedFile) -> cst.MetadataWrapper:
+    """One wrapper, with fully qualified names, for the scan's visitors and the
+    rewrite: what they share (scopes, qualified names) is computed once."""
     cache = {}
-    if full_names:
-        context = parsed.context()
-        if context.metadata_manager is not None and context.filename is not None:
-            cache = context.metadata_manager.get_cache_for_path(context.filename)
+    context = parsed.context()
+    if context.metadata_manager is not None and context.filename is not None:
+        cache = context.metadata_manager.get_cache_for_path(context.filename)
     return cst.MetadataWrapper(parsed.module, unsafe_skip_copy=True, cache=cache)
 
 
@@ -468,15 +466,13 @@ def scan_file(codemod, parsed: ParsedFile) -> FileFacts:
         return FileFacts(parsed.module_name, interface, is_interface=True)
     text = parsed.source.text
     predicates = self.predicates()
-    # Each reading only where the text has its words: scope analysis is what costs.
-    reads_start_method = needs_reading(text)
+    # Scope analysis is what costs: only where the text has the words of its reading.
     full_names = parsed.module_name != interface and (
         JOB_PICKLER in text or any(name in text for name in predicates))
     wrapper = None
-    if full_names or reads_start_method:
-        wrapper = _metadata(parsed, full_names=full_names)
-        parsed.cache["strip wrapper"] = wrapper if full_names else None
-    start_method = read_start_method(wrapper, predicates) if reads_start_method else None
+    if full_names:
+        wrapper = parsed.cache["strip wrapper"] = _metadata(parsed)
+    start_method = self.start_method(text)
     if parsed.module_name == interface or not self._mentions(text):
         return FileFacts(parsed.module_name, interface, start_method=start_method,
                          foreign_interface=parsed.module_name == interface)
@@ -524,7 +520,7 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
         command.removed_here = facts.removed if facts is not None else None
         return Rewrite(_changed(command.transform_module(parsed.module).code, parsed),
                        command.findings)
-    wrapper = parsed.cache.get("strip wrapper") or _metadata(parsed, full_names=True)
+    wrapper = parsed.cache.get("strip wrapper") or _metadata(parsed)
     command = StripCommand(parsed.context(), self.settings, plan)
     command.fresh_wrapper = wrapper
     command.removed_here = facts.removed if facts is not None else None
