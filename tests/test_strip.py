@@ -354,3 +354,21 @@ def test_a_link_to_nothing_does_not_stop_the_pickler_deletion(tree):
     assert "Traceback" not in result.stderr
     assert "gone.py:1:1: CM001 is a symbolic link to" in result.stderr
     assert not (tree / "pkg" / "pickler.py").exists()
+
+
+@pytest.mark.parametrize("source, named", [
+    ("# the jobpickler's protocol does not fit here\nx = 1\n", False),
+    ("HELP = 'see jobpickler'\n", False),
+    ("from .jobs.jobpickler import pickle_job\n", True),
+    ("from .jobs import jobpickler as jp\n", True),
+    ("import pkg.jobpickler\n", True),
+    ("def f(jobpickler=None):\n    pass\n", True),
+    ("x.jobpickler.pickle_job()\n", True),
+])
+def test_a_name_only_in_a_comment_or_string_is_no_use_of_it(source, named):
+    """Which files strip reads with fully qualified names (a scope analysis):
+    those whose code, not only a comment or a string, names the job pickler."""
+    from codemods.read.text_facts import mentions_in_code
+
+    assert mentions_in_code(source, ["jobpickler"]) is named
+    assert mentions_in_code("def f(:\n  jobpickler", ["jobpickler"])  # ast cannot read it

@@ -89,3 +89,38 @@ def names_used(text: str, names) -> set:
             # getattr(obj, "name"), a name built into a string: taken as a use
             used.update(name for name in wanted if name in node.value)
     return used
+
+
+def mentions_in_code(text: str, words: Iterable[str]) -> bool:
+    """Whether one of ``words`` is part of a name the module's code writes (a
+    variable, an attribute, a definition, an argument, an imported module or
+    name), not only of a comment or a string; where ``ast`` cannot read the
+    text, whether the text has it anywhere."""
+    words = [word for word in words if word and word in text]
+    if not words:
+        return False
+    tree = parse_or_none(text)
+    if tree is None:
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names: Iterable[Optional[str]] = (node.id,)
+        elif isinstance(node, ast.Attribute):
+            names = (node.attr,)
+        elif isinstance(node, ast.alias):
+            names = (node.name, node.asname)
+        elif isinstance(node, ast.ImportFrom):
+            names = (node.module,)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = (node.name,)
+        elif isinstance(node, ast.arg):
+            names = (node.arg,)
+        elif isinstance(node, ast.keyword):
+            names = (node.arg,)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names = node.names
+        else:
+            continue
+        if any(name and word in name for name in names for word in words):
+            return True
+    return False

@@ -39,6 +39,7 @@ from ..strip import (
     Plan,
 )
 from ..read.module_index import ModuleIndex
+from ..read.text_facts import mentions_in_code
 from .imports import ImportAwareCommand, schedule_unused_import_removal
 from .strip_blocks import REMOVE, Edit, splice_block, splice_module
 from .strip_hooks import is_stripped_hook
@@ -515,7 +516,7 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
         parsed.path, parsed.module_name, parsed.package_name, self.settings.interface_module))
              if name] + [JOB_PICKLER]
     facts = parsed.cache.get("strip facts")
-    if not any(word in text for word in named):
+    if not mentions_in_code(text, named):  # in a comment or a string it names nothing
         command = StripCommandByName(parsed.context(), self.settings, plan)
         command.removed_here = facts.removed if facts is not None else None
         return Rewrite(_changed(command.transform_module(parsed.module).code, parsed),
