@@ -205,6 +205,9 @@ class StripCodemod(Codemod):
     # Whether rewrite passes over a file whose scan found nothing strip would
     # change or report in it (the prefilter test turns this off to compare).
     skips_files_without_work = True
+    # Whether the rewrite skips the definitions that hold none of the words its
+    # rules act on (write/pruning.py; the prefilter test turns this off too).
+    prunes_definitions = True
 
     def _has_work(self, parsed: "ParsedFile", plan: Plan) -> bool:
         """Hooks or predicates defined here, the interface imported, or a word of

@@ -33,6 +33,7 @@ BROAD_WORDS = ("getstate", "setstate", "dispatch_table", "set_start_method", "ge
 def unfiltered(codemod_class):
     class Unfiltered(codemod_class):
         skips_files_without_work = False
+        prunes_definitions = False
 
         def wants(self, path, text):
             return True

@@ -3,6 +3,7 @@ command that removes job pickling from it (see strip.py for the rules)."""
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 from typing import Collection, Dict, FrozenSet, List, Optional, Sequence, Set, Union
@@ -39,7 +40,8 @@ from ..strip import (
     Plan,
 )
 from ..read.module_index import ModuleIndex
-from ..read.text_facts import mentions_in_code
+from ..read.text_facts import mentions_in_code, parse_or_none
+from .pruning import DefinitionWords, Pruner
 from .imports import ImportAwareCommand, schedule_unused_import_removal
 from .strip_blocks import REMOVE, Edit, splice_block, splice_module
 from .strip_hooks import is_stripped_hook
@@ -208,13 +210,16 @@ class StripCommand(ImportAwareCommand):
         self.keep_pickler_imports = False
         # The hooks and predicates this file defines, when the scan found them already.
         self.removed_here: Optional[FrozenSet[str]] = None
+        # Set to skip the definitions that hold none of the words the rules act on.
+        self.pruner: Optional[Pruner] = None
 
     # Decisions, on the way down ------------------------------------------------------------
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if node in self.dropped:
-            return False
-        return super().on_visit(node)
+        def visit() -> bool:
+            return node not in self.dropped and super(StripCommand, self).on_visit(node)
+
+        return visit() if self.pruner is None else self.pruner.visit(node, visit)
 
     def visit_Module(self, node: cst.Module) -> None:
         if self.removed_here is None:
@@ -507,6 +512,32 @@ def _changed(text: str, parsed: ParsedFile) -> Optional[str]:
     return text if text != parsed.printed else None
 
 
+def _rule_words(codemod, text: str, named: Collection[str]) -> Set[str]:
+    """The words of everything strip acts on in a file: hooks and predicates (the
+    plan's removals are among them); where the file names the job pickler or the
+    interface (``named``), those, the interface's members, and every name an
+    import of a module whose dotted name holds one of ``named`` binds."""
+    words = {*hook_names(codemod.settings), *codemod.predicates()}
+    if named:
+        words.update(named, CLASS_DECORATORS, METHOD_DECORATORS, stripped_bases(codemod.settings),
+                     kept_interface_names(codemod.settings))
+        tree = parse_or_none(text)
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                module = getattr(node, "module", None) or ""
+                for alias in node.names:
+                    if any(word in f"{module}.{alias.name}" for word in named):
+                        words.add((alias.asname or alias.name).split(".")[0])
+    return words
+
+
+def _pruner(codemod, text: str, words: Collection[str]) -> Optional[Pruner]:
+    tree = parse_or_none(text)
+    if tree is None or not codemod.prunes_definitions:
+        return None
+    return Pruner(DefinitionWords(text, tree, words))
+
+
 def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
     """The strip command on one parsed file, keeping the job pickler's imports
     where the file still uses the pickler."""
@@ -516,15 +547,19 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
         parsed.path, parsed.module_name, parsed.package_name, self.settings.interface_module))
              if name] + [JOB_PICKLER]
     facts = parsed.cache.get("strip facts")
-    if not mentions_in_code(text, named):  # in a comment or a string it names nothing
+    by_name = not mentions_in_code(text, named)  # in a comment or a string it names nothing
+    words = _rule_words(self, text, () if by_name else named)
+    if by_name:
         command = StripCommandByName(parsed.context(), self.settings, plan)
         command.removed_here = facts.removed if facts is not None else None
+        command.pruner = _pruner(self, text, words)
         return Rewrite(_changed(command.transform_module(parsed.module).code, parsed),
                        command.findings)
     wrapper = parsed.cache.get("strip wrapper") or _metadata(parsed)
     command = StripCommand(parsed.context(), self.settings, plan)
     command.fresh_wrapper = wrapper
     command.removed_here = facts.removed if facts is not None else None
+    command.pruner = _pruner(self, text, words)
     text = command.transform_module(parsed.module).code
     if any(f.code == PICKLER_USED for f in command.findings):
         # The job pickler is still used here: keep the imports of it (and, in
@@ -532,6 +567,7 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
         command = StripCommand(parsed.context(), self.settings, plan)
         command.fresh_wrapper = wrapper
         command.keep_pickler_imports = True
+        command.pruner = _pruner(self, parsed.source.text, words)
         text = command.transform_module(parsed.module).code
     return Rewrite(text if text != parsed.printed else None, command.findings)
 

@@ -1,0 +1,91 @@
+"""Skipping, in a libcst transform, the definitions no rule can touch.
+
+A transform visits every node of a module, and most of them sit in functions
+that none of its rules changes or reports on.  The module's ``ast`` (a tenth of
+the cost of the visit) tells which ``def`` and ``class`` statements hold none of
+the rules' words in their text, decorators included; the transform does not go
+into those.  A rule whose words are not all plain names (a use through an
+alias, an attribute built at run time) must not prune.
+
+libcst's definitions and ``ast``'s are matched by their order in the file
+(both visit them first to last, outer before inner), checked by name at every
+step: at the first disagreement, nothing more is skipped in that module.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Callable, Collection, List, Optional
+
+import libcst as cst
+import libcst.matchers as m
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_DEFINITION = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# Nodes that hold no statement: skipping their children skips no definition.
+_NO_STATEMENTS = (cst.SimpleStatementLine, cst.BaseSmallStatement, cst.BaseExpression,
+                  cst.Decorator, cst.Parameters, cst.Param, cst.Arg)
+
+
+class DefinitionWords:
+    """Each definition of a module, first to last: its name, whether its text has
+    one of ``words``, and how many definitions it holds."""
+
+    def __init__(self, text: str, tree: ast.Module, words: Collection[str]) -> None:
+        lines = _LINE_END.split(text)
+        words = [word for word in words if word]
+        self.names: List[str] = []
+        self.relevant: List[bool] = []
+        self.inside: List[int] = []
+
+        def walk(node: ast.AST) -> int:
+            count = 0
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, _DEFINITION):
+                    index = len(self.names)
+                    first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+                    chunk = "\n".join(lines[first - 1:child.end_lineno or child.lineno])
+                    self.names.append(child.name)
+                    self.relevant.append(any(word in chunk for word in words))
+                    self.inside.append(0)
+                    self.inside[index] = walk(child)
+                    count += 1 + self.inside[index]
+                else:
+                    count += walk(child)
+            return count
+
+        walk(tree)
+
+
+class Pruner:
+    """Decides, node by node, whether a transform goes into a node: wraps its
+    ``on_visit`` (``Pruner(words).visit(node, visit)``, ``visit`` being what the
+    transform would do), skipping the definitions whose text has no word."""
+
+    def __init__(self, words: DefinitionWords) -> None:
+        self.words: Optional[DefinitionWords] = words
+        self.next = 0  # index of the next definition the transform meets
+
+    def visit(self, node: cst.CSTNode, visit: Callable[[], bool]) -> bool:
+        words = self.words
+        if words is None:
+            return visit()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            index = self.next
+            if index >= len(words.names) or words.names[index] != node.name.value:
+                self.words = None  # out of step: every node is visited from here on
+                return visit()
+            self.next = index + 1
+            if not words.relevant[index]:
+                self.next += words.inside[index]
+                return False
+            goes_in = visit()
+            if not goes_in:
+                self.next += words.inside[index]
+            return goes_in
+        goes_in = visit()
+        if not goes_in and not isinstance(node, _NO_STATEMENTS):
+            # a block a rule drops: its definitions are passed over too
+            self.next += len(m.findall(node, m.FunctionDef() | m.ClassDef()))
+        return goes_in

@@ -1,0 +1,105 @@
+"""write/pruning.py: a transform skips the definitions that hold none of its
+rules' words, and visits everything once libcst and ``ast`` disagree."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from codemods.write.pruning import DefinitionWords, Pruner
+
+SOURCE = '''\
+import os
+
+
+@decorate(marker)
+def first():
+    def inner():
+        return 1
+
+    class Local:
+        def method(self):
+            return marker
+    return inner
+
+
+class Big:
+    def quiet(self):
+        return os.getcwd()
+
+    def __getstate__(self):
+        return {}
+
+
+if os.name:
+    def late():
+        pass
+'''
+
+
+class _Visits(cst.CSTTransformer):
+    def __init__(self, pruner=None) -> None:
+        super().__init__()
+        self.pruner = pruner
+        self.seen = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        def visit() -> bool:
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                self.seen.append(node.name.value)
+            return True
+
+        return visit() if self.pruner is None else self.pruner.visit(node, visit)
+
+
+def _seen(source, words, words_source=None) -> list:
+    words_source = source if words_source is None else words_source
+    definitions = DefinitionWords(words_source, ast.parse(words_source), words)
+    visits = _Visits(Pruner(definitions))
+    cst.parse_module(source).visit(visits)
+    return visits.seen
+
+
+def test_definitions_are_listed_first_to_last_with_what_they_hold():
+    words = DefinitionWords(SOURCE, ast.parse(SOURCE), ["marker", "__getstate__"])
+    assert words.names == ["first", "inner", "Local", "method", "Big", "quiet", "__getstate__",
+                           "late"]
+    assert words.inside == [3, 0, 1, 0, 2, 0, 0, 0]
+    # a decorator's line counts as the definition's text
+    assert words.relevant == [True, False, True, True, True, False, True, False]
+
+
+def test_a_transform_goes_only_into_definitions_with_a_word():
+    assert _seen(SOURCE, ["marker", "__getstate__"]) == [
+        "first", "Local", "method", "Big", "__getstate__"]
+    assert _seen(SOURCE, []) == []
+
+
+def test_out_of_step_visits_everything_from_there():
+    """Where ``ast`` and libcst disagree (here: the words come from another text),
+    nothing more is skipped."""
+    other = SOURCE.replace("def quiet", "def renamed")
+    assert _seen(SOURCE, ["Big"], words_source=other) == ["Big", "quiet", "__getstate__", "late"]
+    assert _seen(SOURCE, ["Big"]) == ["Big"]
+
+
+def test_a_block_the_rules_drop_keeps_the_step():
+    """A node whose visit returns False (a rule drops it) takes its definitions
+    with it: the next ones still match."""
+    source = SOURCE + "\n\ndef quiet_after():\n    pass\n\n\ndef after():\n    return marker\n"
+    definitions = DefinitionWords(source, ast.parse(source), ["marker"])
+
+    class DropsIfs(_Visits):
+        def on_visit(self, node):
+            def visit():
+                if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                    self.seen.append(node.name.value)
+                return not isinstance(node, cst.If)
+
+            return self.pruner.visit(node, visit)
+
+    visits = DropsIfs(Pruner(definitions))
+    cst.parse_module(source).visit(visits)
+    assert visits.seen == ["first", "Local", "method", "after"]
+    assert visits.pruner.words is not None  # never out of step
