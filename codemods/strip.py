@@ -171,25 +171,35 @@ class StripCodemod(Codemod):
         return read_start_method(text, parse_or_none(text), self.predicates())
 
     def facts_from_text(self, source: SourceFile) -> Optional[FileFacts]:
-        """A file that mentions nothing strip removes (it only may select a start
-        method, or names the interface's marker) is read with ``ast`` alone."""
+        """A file whose ``ast`` shows nothing strip would remove or change in it
+        whatever the plan (no hook or predicate defined, no predicate, job pickler
+        or ``JobPickler`` named, the interface imported nowhere: it only may select
+        a start method, calls hooks, or names the interface in a comment) is read
+        with ``ast`` alone; libcst parses it only if the plan gives it work."""
         from .interface import interface_for  # noqa: PLC0415
-        from .read.text_facts import parse_or_none  # noqa: PLC0415
+        from .read.text_facts import defines_hook, mentions_in_code, parse_or_none  # noqa: PLC0415
 
         text = source.text
         _, module_name, package_name = module_names(source.path)
         interface = interface_for(source.path, module_name, package_name,
                                   self.settings.interface_module)
-        if self._mentions(text) or module_name in (interface, self.settings.pickler_module) \
-                or parse_or_none(text) is None:
+        tree = parse_or_none(text)
+        if module_name in (interface, self.settings.pickler_module) or tree is None:
+            return None
+        if self._mentions(text) and (
+                any(word in text for word in ("dispatch_table", JOB_PICKLER, *self.predicates()))
+                or defines_hook(tree, set(hook_names(self.settings)))
+                or mentions_in_code(text, [interface.rpartition(".")[2]])):
             return None
         return FileFacts(module_name, interface, start_method=self.start_method(text))
 
     def outcome_unparsed(self, source: SourceFile, plan: Plan) -> Optional[FileOutcome]:
-        """A file read from its text alone changes only if it names a job pickler
-        the plan found by its shape (then it is parsed after all); its findings
-        are those the plan has on its start methods."""
-        if self._mentions(source.text, plan.picklers):
+        """A file read from its text alone changes, or gets findings of its own, only
+        where it has a word of the plan's (a hook removed elsewhere that it calls, a
+        job pickler found by its shape): it is then parsed after all.  Else its
+        findings are those the plan has on its start methods."""
+        text = source.text
+        if self._mentions(text, plan.picklers) and any(word in text for word in self._plan_words(plan)):
             return None
         findings = list(plan.start_method_findings.get(source.path, ()))
         return FileOutcome(source.path, Status.SKIPPED if findings else Status.UNCHANGED,
@@ -216,10 +226,14 @@ class StripCodemod(Codemod):
         if facts is None or not self.skips_files_without_work:
             return True
         text = parsed.source.text
-        words = (*plan.removed, *self.predicates(),
-                 *(name.rpartition(".")[2] for name in plan.picklers))
         return bool(facts.removed or facts.imports_interface
-                    or any(word in text for word in words))
+                    or any(word in text for word in self._plan_words(plan)))
+
+    def _plan_words(self, plan: Plan) -> Tuple[str, ...]:
+        """What a file must mention for the plan to give it work: a hook or
+        predicate removed somewhere, a predicate, a job pickler."""
+        return (*plan.removed, *self.predicates(),
+                *(name.rpartition(".")[2] for name in plan.picklers))
 
     def plan(self, facts: Mapping[Path, FileFacts], index=None) -> Plan:
         self._uses_cache = {}  # of this run's outcomes

@@ -372,3 +372,30 @@ def test_a_name_only_in_a_comment_or_string_is_no_use_of_it(source, named):
 
     assert mentions_in_code(source, ["jobpickler"]) is named
     assert mentions_in_code("def f(:\n  jobpickler", ["jobpickler"])  # ast cannot read it
+
+
+def test_a_file_that_only_calls_hooks_is_parsed_only_when_the_plan_removes_them(
+        tmp_path, monkeypatch):
+    """A file whose ast shows nothing to remove (a hook called, the interface named
+    in a comment) is not parsed while no file defines that hook; once one does,
+    the call is reported (CM202), as a full read would."""
+    parsed, original_parse = [], codemods.parsing.parse
+
+    def parse_recording(source):
+        parsed.append(source.path.name)
+        return original_parse(source)
+
+    monkeypatch.setattr(codemods.parsing, "parse", parse_recording)
+    (tmp_path / "calls.py").write_text(
+        "# no serialization here\n\ndef copy_state(thing):\n    return thing.__getstate__()\n")
+    result = run(StripCodemod(Settings()), [tmp_path], jobs=0)
+    assert parsed == []
+    assert [o.status.name for o in result.outcomes] == ["UNCHANGED"]
+
+    (tmp_path / "hooks.py").write_text(
+        "class Thing:\n    def __getstate__(self):\n        return {}\n")
+    parsed.clear()
+    result = run(StripCodemod(Settings()), [tmp_path], jobs=0)
+    assert sorted(parsed) == ["calls.py", "hooks.py"]
+    calls = next(o for o in result.outcomes if o.path.name == "calls.py")
+    assert [f.code for f in calls.findings] == ["CM202"]
