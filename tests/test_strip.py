@@ -17,6 +17,8 @@ from codemods.sources import read_source
 from codemods.strip import StripCodemod
 from codemods.write.strip_module import StripCommand
 import codemods.parsing
+import libcst as cst
+from libcst.metadata import PositionProvider
 import codemods.read.start_method as start_method
 from codemods.read.start_method import read_start_method
 from snapshot_harness import SNAPSHOTS, cases
@@ -399,3 +401,49 @@ def test_a_file_that_only_calls_hooks_is_parsed_only_when_the_plan_removes_them(
     assert sorted(parsed) == ["calls.py", "hooks.py"]
     calls = next(o for o in result.outcomes if o.path.name == "calls.py")
     assert [f.code for f in calls.findings] == ["CM202"]
+
+
+@pytest.mark.parametrize("source", [
+    "from .serialization import JobPickler\n\ndef pack(job):\n    return JobPickler(job)\n",
+    "from . import serialization as s\n\nclass P(s.JobPickler):\n    pass\ns.JobPickler()\n",
+    "import pkg.serialization\npkg.serialization.JobPickler()\n",
+    "from .other import JobPickler\nJobPickler()\n",  # not the interface's
+    "from .serialization import JobPickler\n\ndef f(JobPickler):\n    JobPickler()\n",
+    "def f(job):\n    if x:\n        pass\n    elif not job.does_multiprocessing_start_require_pickling():\n"
+    "        pass\n    if does_multiprocessing_start_require_pickling():\n        pass\n",
+    "if not not does_multiprocessing_start_require_pickling():\n    pass\n",
+])
+def test_pickling_facts_from_ast_are_those_of_the_scope_analysis(source):
+    """read/strip_facts.py against the libcst scanner it stands in for (which
+    still reads the files this Python's ast cannot)."""
+    from codemods.read.strip_facts import pickling_facts
+    from codemods.write.strip_module import _Scanner
+
+    predicates = ("does_multiprocessing_start_require_pickling",)
+    tree = ast.parse(source)
+    constructs, test = pickling_facts(tree, "pkg.serialization", "pkg", predicates)
+    scanner = _Scanner("pkg.serialization", predicates)
+    wrapper = cst.MetadataWrapper(cst.parse_module(source), cache=_full_names(source))
+    wrapper.visit(scanner)
+    expected_test = None
+    if scanner.pickling_test is not None:
+        start = wrapper.resolve(PositionProvider)[scanner.pickling_test].start
+        expected_test = (start.line, start.column)
+    assert constructs is scanner.constructs_job_pickler
+    assert ((test.lineno, test.col_offset) if test is not None else None) == expected_test
+
+
+def _full_names(source):
+    """A fully qualified name cache for ``source`` as pkg/mod.py."""
+    import tempfile
+    from pathlib import Path
+
+    from libcst.metadata import FullRepoManager, FullyQualifiedNameProvider
+
+    root = Path(tempfile.mkdtemp())
+    (root / "pkg").mkdir()
+    (root / "pkg" / "__init__.py").write_text("")
+    path = root / "pkg" / "mod.py"
+    path.write_text(source)
+    manager = FullRepoManager(str(root), [str(path)], providers={FullyQualifiedNameProvider})
+    return manager.get_cache_for_path(str(path))

@@ -40,6 +40,7 @@ from ..strip import (
     Plan,
 )
 from ..read.module_index import ModuleIndex
+from ..read.strip_facts import defined_hooks, pickling_facts
 from ..read.text_facts import mentions_in_code, parse_or_none
 from .pruning import DefinitionWords, Pruner
 from .imports import ImportAwareCommand, schedule_unused_import_removal
@@ -472,26 +473,31 @@ def scan_file(codemod, parsed: ParsedFile) -> FileFacts:
         return FileFacts(parsed.module_name, interface, is_interface=True)
     text = parsed.source.text
     predicates = self.predicates()
-    # Scope analysis is what costs: only where the text has the words of its reading.
-    full_names = parsed.module_name != interface and (
-        JOB_PICKLER in text or any(name in text for name in predicates))
-    wrapper = None
-    if full_names:
-        wrapper = parsed.cache["strip wrapper"] = _metadata(parsed)
     start_method = self.start_method(text)
     if parsed.module_name == interface or not self._mentions(text):
         return FileFacts(parsed.module_name, interface, start_method=start_method,
                          foreign_interface=parsed.module_name == interface)
+    tree = parse_or_none(text)
     constructs_job_pickler, pickling_test = False, None
-    if full_names:
-        scanner = _Scanner(interface, predicates)
-        wrapper.visit(scanner)
-        constructs_job_pickler = scanner.constructs_job_pickler
-        if scanner.pickling_test is not None:
-            start = wrapper.resolve(PositionProvider)[scanner.pickling_test].start
-            pickling_test = (start.line, start.column)
+    if JOB_PICKLER in text or any(name in text for name in predicates):
+        if tree is not None:
+            constructs_job_pickler, test = pickling_facts(
+                tree, interface, parsed.package_name, predicates)
+            pickling_test = (test.lineno, test.col_offset) if test is not None else None
+        else:  # syntax newer than this interpreter's ast: libcst's scope analysis
+            wrapper = parsed.cache["strip wrapper"] = _metadata(parsed)
+            scanner = _Scanner(interface, predicates)
+            wrapper.visit(scanner)
+            constructs_job_pickler = scanner.constructs_job_pickler
+            if scanner.pickling_test is not None:
+                start = wrapper.resolve(PositionProvider)[scanner.pickling_test].start
+                pickling_test = (start.line, start.column)
     stem = interface.rpartition(".")[2]
-    hooks_or_predicates = defines_any(text, (*hook_names(self.settings), *predicates))
+    removed: FrozenSet[str] = frozenset()
+    if defines_any(text, (*hook_names(self.settings), *predicates)):
+        removed = removed_definitions(parsed.module, self.settings) \
+            if tree is None or self.settings.keep_guards \
+            else defined_hooks(tree, hook_names(self.settings), predicates)
     return FileFacts(
         parsed.module_name, interface,
         imports_interface=bool(stem) and stem in text and imports_module(
@@ -499,8 +505,7 @@ def scan_file(codemod, parsed: ParsedFile) -> FileFacts:
         job_pickler=constructs_job_pickler or ("dispatch_table" in text and
                                                fills_dispatch_table_with_job_state(
                                                    parsed.module, self.settings.job_methods)),
-        removed=removed_definitions(parsed.module, self.settings) if hooks_or_predicates
-        else frozenset(),
+        removed=removed,
         predicates_used=predicates_called_outside_ifs(parsed.module, predicates)
         if any(name in text for name in predicates) else frozenset(),
         start_method=start_method,

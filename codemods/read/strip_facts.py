@@ -1,0 +1,85 @@
+"""What ``strip``'s scan learns of a file from the standard library's ``ast``,
+where libcst's scope analysis (fully qualified names) cost seconds on large
+modules:
+
+- whether the file constructs the interface's ``JobPickler`` (a call of what it
+  imported from the interface module by that name): then it is a job pickler;
+- its first ``if`` on a pickling predicate (``if p():``, ``if not p():``), where
+  the tree decided to pickle a job: a place for the start-method finding;
+- the hooks and predicates it defines, which strip removes.
+
+Names are resolved through imports as libcst's providers resolve them
+(read/import_scopes.py), relative imports made absolute in the file's package.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Collection, FrozenSet, List, Optional, Tuple
+
+from ..index import absolute_module
+from .import_scopes import ImportNames
+
+JOB_PICKLER = "JobPickler"
+
+
+def _absolute(name: str, package: str) -> Optional[str]:
+    """``name`` as a fully qualified name provider gives it: ``.x.y`` in package
+    ``pkg`` is ``pkg.x.y``."""
+    rest = name.lstrip(".")
+    level = len(name) - len(rest)
+    return absolute_module(package, rest or None, level) if level else name
+
+
+def _is_predicate_call(node: ast.expr, predicates: Collection[str]) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id in predicates) or (
+        isinstance(func, ast.Attribute) and func.attr in predicates)
+
+
+def _preorder(tree: ast.AST):
+    """Nodes first to last, outer before inner (libcst's visiting order)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def pickling_facts(tree: ast.Module, interface: str, package: str,
+                   predicates: Collection[str]) -> Tuple[bool, Optional[ast.If]]:
+    """(whether the module calls the interface's ``JobPickler``, its first ``if``
+    on a predicate or None)."""
+    names = ImportNames(tree) if interface else None
+    constructs, test = False, None
+    for node in _preorder(tree):
+        if isinstance(node, ast.Call) and names is not None and not constructs:
+            for name in names.imported(node.func):
+                full = _absolute(name, package)
+                if full is not None and full == f"{interface}.{JOB_PICKLER}":
+                    constructs = True
+        elif isinstance(node, ast.If) and test is None:
+            condition = node.test
+            if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
+                condition = condition.operand if _is_predicate_call(
+                    condition.operand, predicates) else node.test
+            if _is_predicate_call(condition, predicates):
+                test = node
+    return constructs, test
+
+
+def defined_hooks(tree: ast.Module, hook_names: Collection[str],
+                  predicates: Collection[str]) -> FrozenSet[str]:
+    """The hooks defined as methods of a class (anywhere) and the predicates
+    defined as functions (anywhere) among ``hook_names`` and ``predicates``."""
+    names: List[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            names.extend(statement.name for statement in node.body
+                         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+                         and statement.name in hook_names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in predicates:
+            names.append(node.name)
+    return frozenset(names)
