@@ -30,7 +30,9 @@ def transform_fresh(transform, tree: cst.Module, wrapper=None) -> cst.Module:
     in case a node object appears twice in it; a freshly parsed tree cannot
     have that, and on a large module the copy costs more than the transform.
     Use it only on a parsed tree, never on one a transform built.  ``wrapper``,
-    one made over that tree already (by a scan), brings the metadata it resolved.
+    one made over that tree already (by a scan), brings the metadata it resolved;
+    or one made over a copy of it that lacks the bodies of the definitions the
+    transform skips (``write/pruning.py``): their other nodes are the tree's own.
     """
     context = transform.context
     if wrapper is None:
@@ -42,7 +44,7 @@ def transform_fresh(transform, tree: cst.Module, wrapper=None) -> cst.Module:
     with transform.resolve(wrapper):
         transform.context = replace(context, wrapper=wrapper)
         try:
-            return transform.transform_module_impl(wrapper.module)
+            return transform.transform_module_impl(tree)
         finally:
             transform.context = replace(transform.context, wrapper=previous)
 

@@ -103,3 +103,48 @@ def test_a_block_the_rules_drop_keeps_the_step():
     cst.parse_module(source).visit(visits)
     assert visits.seen == ["first", "Local", "method", "after"]
     assert visits.pruner.words is not None  # never out of step
+
+
+def test_metadata_of_the_module_without_skipped_bodies_serves_the_module():
+    """The copy shares every node but those around the skipped bodies, and a scope
+    analysis of it names the shared nodes' imports as one of the whole module."""
+    from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNameSource
+
+    from codemods.write.pruning import without_skipped
+
+    source = ("from .serialization import clear as c, JobPickler\nimport os\n\n\n"
+              "@c('conn')\nclass Store:\n    def quiet(self):\n        global os\n"
+              "        os = None\n        return [os.path for _ in range(2)]\n\n"
+              "    def pickler(self):\n        return JobPickler(os.sep)\n")
+    module = cst.parse_module(source)
+    words = DefinitionWords(source, ast.parse(source), ["JobPickler", "c"])
+    reduced = without_skipped(module, words)
+    assert "return [os.path" not in reduced.code and "JobPickler(os.sep)" in reduced.code
+    assert reduced.code.count("...") == 1
+
+    class Names(cst.CSTVisitor):
+        METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+        def __init__(self):
+            super().__init__()
+            self.found = {}
+
+        def on_visit(self, node):
+            if isinstance(node, (cst.Name, cst.Attribute)):
+                self.found[node] = sorted(
+                    q.name for q in self.get_metadata(QualifiedNameProvider, node, set())
+                    if q.source is QualifiedNameSource.IMPORT)
+            return True
+
+    def imports(tree):
+        names = Names()
+        MetadataWrapper(tree, unsafe_skip_copy=True).visit(names)
+        return names.found
+
+    whole, part = imports(module), imports(reduced)
+    shared = [node for node in part if node in whole]
+    assert len(shared) >= 6  # the decorator, the pickler call and its argument among them
+    assert all(part[node] == whole[node] for node in shared)
+    call = module.body[2].body.body[1].body.body[0].body[0].value
+    assert part[call.func] == ["serialization.JobPickler"] or part[call.func] == [
+        ".serialization.JobPickler"]

@@ -55,6 +55,13 @@ class RemoveImportsKeepingComments(RemoveImportsVisitor):
         node.visit(visitor)
         self._unused_imports = dict(visitor.unused_imports)
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        """Imports known unused are at module scope: no function or class body
+        holds one (with a scope analysis, libcst's own removal goes everywhere)."""
+        return self._known_unused is None
+
+    visit_ClassDef = visit_FunctionDef
+
     def leave_SimpleStatementLine(self, original, updated):
         if not updated.body and original.body:
             self._removed_lines.add(id(original))
@@ -154,10 +161,13 @@ class ImportAwareCommand(VisitorBasedCodemodCommand):
     # from the parser (by the scan): the command then runs on it, without the copy
     # and with the metadata the scan resolved.
     fresh_wrapper = None
+    # The tree ``fresh_wrapper`` stands for when it was made over a copy of it
+    # without the bodies the command skips (write/pruning.py ``without_skipped``).
+    metadata_for = None
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         if self.METADATA_DEPENDENCIES and self.fresh_wrapper is not None \
-                and self.fresh_wrapper.module is tree:
+                and (tree is self.fresh_wrapper.module or tree is self.metadata_for):
             from ..parsing import transform_fresh  # noqa: PLC0415 - parsing imports this module's users
 
             tree = transform_fresh(self, tree, self.fresh_wrapper)

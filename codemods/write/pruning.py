@@ -15,8 +15,9 @@ step: at the first disagreement, nothing more is skipped in that module.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
-from typing import Callable, Collection, List, Optional
+from typing import Callable, Collection, List, Optional, Set
 
 import libcst as cst
 import libcst.matchers as m
@@ -66,6 +67,7 @@ class Pruner:
     def __init__(self, words: DefinitionWords) -> None:
         self.words: Optional[DefinitionWords] = words
         self.next = 0  # index of the next definition the transform meets
+        self.skipped: Set[cst.CSTNode] = set()  # the definitions not gone into
 
     def visit(self, node: cst.CSTNode, visit: Callable[[], bool]) -> bool:
         words = self.words
@@ -79,6 +81,7 @@ class Pruner:
             self.next = index + 1
             if not words.relevant[index]:
                 self.next += words.inside[index]
+                self.skipped.add(node)
                 return False
             goes_in = visit()
             if not goes_in:
@@ -89,3 +92,62 @@ class Pruner:
             # a block a rule drops: its definitions are passed over too
             self.next += len(m.findall(node, m.FunctionDef() | m.ClassDef()))
         return goes_in
+
+
+_ELLIPSIS_BODY = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Expr(cst.Ellipsis())])])
+
+
+class _Skipped(cst.CSTVisitor):
+    """The definitions a pruned visit skips, and the nodes around them."""
+
+    def __init__(self, pruner: Pruner) -> None:
+        super().__init__()
+        self.pruner = pruner
+        self.stack: List[cst.CSTNode] = []
+        self.around: Set[cst.CSTNode] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        goes_in = self.pruner.visit(node, lambda: True)
+        if not goes_in:
+            self.around.update(self.stack)
+        self.stack.append(node)
+        return goes_in
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+
+def _rebuilt(node: cst.CSTNode, skipped: Set[cst.CSTNode], around: Set[cst.CSTNode]):
+    """``node`` with the bodies of ``skipped`` replaced; every other node is the
+    very object of ``node``'s tree (``with_changes`` on the nodes ``around``)."""
+    if node in skipped:
+        return node.with_changes(body=_ELLIPSIS_BODY)
+    if node not in around:
+        return node
+    changes = {}
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        if isinstance(value, cst.CSTNode) and (value in around or value in skipped):
+            changes[field.name] = _rebuilt(value, skipped, around)
+        elif isinstance(value, (list, tuple)) and any(
+                isinstance(item, cst.CSTNode) and (item in around or item in skipped)
+                for item in value):
+            changes[field.name] = type(value)(
+                _rebuilt(item, skipped, around) if isinstance(item, cst.CSTNode) else item
+                for item in value)
+    return node.with_changes(**changes)
+
+
+def without_skipped(module: cst.Module, words: DefinitionWords) -> cst.Module:
+    """``module`` with ``...`` for the body of each definition that a transform
+    pruned by ``words`` skips, sharing every other node with ``module`` but those
+    around the skipped ones: metadata resolved over it (a scope analysis, which
+    costs as much as the rest of the module) serves a transform of ``module``.
+    As far as imports go it names each shared node as in ``module``: a skipped
+    body binds names of its own scope only, or ``global`` names that add no import."""
+    pruner = Pruner(words)
+    finder = _Skipped(pruner)
+    module.visit(finder)
+    if not pruner.skipped:
+        return module
+    return _rebuilt(module, pruner.skipped, finder.around)

@@ -42,7 +42,7 @@ from ..strip import (
 from ..read.module_index import ModuleIndex
 from ..read.strip_facts import defined_hooks, pickling_facts
 from ..read.text_facts import mentions_in_code, parse_or_none
-from .pruning import DefinitionWords, Pruner
+from .pruning import DefinitionWords, Pruner, without_skipped
 from .imports import ImportAwareCommand, schedule_unused_import_removal
 from .strip_blocks import REMOVE, Edit, splice_block, splice_module
 from .strip_hooks import is_stripped_hook
@@ -162,14 +162,15 @@ class _Scanner(cst.CSTVisitor):
             self.pickling_test = node
 
 
-def _metadata(parsed: ParsedFile) -> cst.MetadataWrapper:
+def _metadata(parsed: ParsedFile, module: Optional[cst.Module] = None) -> cst.MetadataWrapper:
     """One wrapper, with fully qualified names, for the scan's visitors and the
-    rewrite: what they share (scopes, qualified names) is computed once."""
+    rewrite: what they share (scopes, qualified names) is computed once.  Over
+    ``module`` when given: the parsed module without the bodies the rewrite skips."""
     cache = {}
     context = parsed.context()
     if context.metadata_manager is not None and context.filename is not None:
         cache = context.metadata_manager.get_cache_for_path(context.filename)
-    return cst.MetadataWrapper(parsed.module, unsafe_skip_copy=True, cache=cache)
+    return cst.MetadataWrapper(module or parsed.module, unsafe_skip_copy=True, cache=cache)
 
 
 class StripCommand(ImportAwareCommand):
@@ -407,8 +408,15 @@ class StripCommand(ImportAwareCommand):
         return any(use is not function.name and not (
             isinstance(use, cst.Attribute) and use.attr is function.name) for use in uses)
 
+    _positions = None
+
     def _report(self, node: cst.CSTNode, code: str, message: str) -> None:
-        start = self.context.wrapper.resolve(PositionProvider)[node].start
+        """A finding at ``node``, placed in the module visited (the metadata
+        wrapper may stand for a copy of it without skipped bodies)."""
+        if self._positions is None:
+            self._positions = cst.MetadataWrapper(self._original, unsafe_skip_copy=True).resolve(
+                PositionProvider)
+        start = self._positions[node].start
         path = self.context.scratch.get("path", self.context.filename)
         self.findings.append(finding(path, start.line, code, message, column=start.column))
 
@@ -416,24 +424,15 @@ class StripCommand(ImportAwareCommand):
 class StripCommandByName(StripCommand):
     """The command for a file that names neither a job pickler nor the interface
     module: no use of either to find, so no fully qualified names to resolve
-    (a scope analysis of the whole module), and positions only for findings."""
+    (a scope analysis of the whole module)."""
 
     METADATA_DEPENDENCIES = ()
-    _positions = None
 
     def _interface_member(self, node: cst.CSTNode) -> Optional[str]:
         return None
 
     def _check_use(self, node: Union[cst.Name, cst.Attribute]) -> Optional[bool]:
         return None
-
-    def _report(self, node: cst.CSTNode, code: str, message: str) -> None:
-        if self._positions is None:
-            self._positions = cst.MetadataWrapper(self._original, unsafe_skip_copy=True).resolve(
-                PositionProvider)
-        start = self._positions[node].start
-        path = self.context.scratch.get("path", self.context.filename)
-        self.findings.append(finding(path, start.line, code, message, column=start.column))
 
 
 class _CallsOut(cst.CSTVisitor):
@@ -560,20 +559,23 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
         command.pruner = _pruner(self, text, words)
         return Rewrite(_changed(command.transform_module(parsed.module).code, parsed),
                        command.findings)
-    wrapper = parsed.cache.get("strip wrapper") or _metadata(parsed)
-    command = StripCommand(parsed.context(), self.settings, plan)
-    command.fresh_wrapper = wrapper
-    command.removed_here = facts.removed if facts is not None else None
-    command.pruner = _pruner(self, text, words)
-    text = command.transform_module(parsed.module).code
+    pruner = _pruner(self, text, words)
+    wrapper = parsed.cache.get("strip wrapper") or _metadata(
+        parsed, without_skipped(parsed.module, pruner.words) if pruner is not None else None)
+
+    def run(keep_pickler_imports: bool):
+        command = StripCommand(parsed.context(), self.settings, plan)
+        command.fresh_wrapper, command.metadata_for = wrapper, parsed.module
+        command.removed_here = facts.removed if facts is not None else None
+        command.keep_pickler_imports = keep_pickler_imports
+        command.pruner = _pruner(self, parsed.source.text, words)
+        return command, command.transform_module(parsed.module).code
+
+    command, text = run(False)
     if any(f.code == PICKLER_USED for f in command.findings):
         # The job pickler is still used here: keep the imports of it (and, in
         # tree_changes, the module itself).
-        command = StripCommand(parsed.context(), self.settings, plan)
-        command.fresh_wrapper = wrapper
-        command.keep_pickler_imports = True
-        command.pruner = _pruner(self, parsed.source.text, words)
-        text = command.transform_module(parsed.module).code
+        command, text = run(True)
     return Rewrite(text if text != parsed.printed else None, command.findings)
 
 
