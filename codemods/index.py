@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
@@ -339,7 +340,9 @@ class TreeIndex:
         module, package = self._names[path]
         facts = ModuleFacts(module, package, path)
         try:
-            tree = ast.parse(text, str(path))
+            with warnings.catch_warnings():  # invalid escapes and the like: not ours to report
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, str(path))
         except SyntaxError:
             # Syntax newer than this interpreter's (class Box[T], ...): libcst knows it.
             return _read_with_libcst(text, facts)

@@ -42,6 +42,7 @@ class StartMethodFacts:
     # there, or "" for a subclass of Process, made wherever it is instantiated)
     default_starts: Tuple[Tuple[int, int, str], ...] = ()
     selections: Tuple[Place, ...] = ()  # CM210 and CM211, in this file
+    unread: bool = False  # this Python's ast cannot parse it: it may force fork, or not
 
 
 # The whole tree ------------------------------------------------------------------------------
@@ -80,7 +81,8 @@ def start_method_findings(facts: Mapping[Path, StartMethodFacts],
     starts = sorted(((path, line, column, fix) for path, fact in facts.items()
                      for line, column, fix in fact.default_starts),
                     key=lambda start: (not start[3], start))
-    forced = any(f.sets_fork or f.sets_other for f in facts.values())
+    # A file not read may force fork: "nothing forces it" would be a guess.
+    forced = any(f.sets_fork or f.sets_other or f.unread for f in facts.values())
     if forced:
         return found
     if starts:

@@ -26,6 +26,7 @@ safely is left as it was and reported (codes CM201-CM211).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Dict, FrozenSet, List, Mapping, Optional, Tuple
@@ -129,7 +130,10 @@ class StripCodemod(Codemod):
 
     def rewrite_wants(self, path: Path, text: str, plan: Plan) -> bool:
         return bool(plan.picklers) and (
-            module_names(path)[1] in plan.picklers or self._mentions(text, plan.picklers))
+            module_names(path)[1] in plan.picklers or self._may_use_picklers(path, text, plan))
+
+    def _may_use_picklers(self, path: Path, text: str, plan: Plan) -> bool:
+        return self._mentions(text, plan.picklers) or _inside_pickler_package(path, text, plan)
 
     def _mentions(self, text: str, picklers: Collection[str] = ()) -> bool:
         words = (*self.prefilter(), *(name.rpartition(".")[2] for name in picklers))
@@ -199,7 +203,9 @@ class StripCodemod(Codemod):
         job pickler found by its shape): it is then parsed after all.  Else its
         findings are those the plan has on its start methods."""
         text = source.text
-        if self._mentions(text, plan.picklers) and any(word in text for word in self._plan_words(plan)):
+        if self._may_use_picklers(source.path, text, plan) and (
+                any(word in text for word in self._plan_words(plan))
+                or _inside_pickler_package(source.path, text, plan)):
             return None
         findings = list(plan.start_method_findings.get(source.path, ()))
         return FileOutcome(source.path, Status.SKIPPED if findings else Status.UNCHANGED,
@@ -227,7 +233,8 @@ class StripCodemod(Codemod):
             return True
         text = parsed.source.text
         return bool(facts.removed or facts.imports_interface
-                    or any(word in text for word in self._plan_words(plan)))
+                    or any(word in text for word in self._plan_words(plan))
+                    or _inside_pickler_package(parsed.path, text, plan))
 
     def _plan_words(self, plan: Plan) -> Tuple[str, ...]:
         """What a file must mention for the plan to give it work: a hook or
@@ -347,7 +354,7 @@ class StripCodemod(Codemod):
             return Rewrite(DELETE, self._pickler_callees(parsed, plan))
         if parsed.path in plan.interface_files:
             return Rewrite(None)  # deleted, or not, once every other file is done
-        if not self._mentions(parsed.source.text, plan.picklers) or \
+        if not self._may_use_picklers(parsed.path, parsed.source.text, plan) or \
                 not self._has_work(parsed, plan):
             return Rewrite(None)
         from .write.strip_module import strip_file  # noqa: PLC0415
@@ -414,14 +421,31 @@ class StripCodemod(Codemod):
                 continue
         for outcome in deleted:
             stem = outcome.path.stem
+            package = outcome.path.parent.resolve() if outcome.path.name == "__init__.py" else None
             users = [path for path, text in texts.items()
-                     if path.resolve() != outcome.path.resolve() and stem in text]
+                     if path.resolve() != outcome.path.resolve() and (stem in text or (
+                         package is not None and package in path.resolve().parents
+                         and _RELATIVE_IMPORT.search(text)))]
             if users:
                 outcome.status = Status.SKIPPED
                 outcome.findings.append(finding(
                     outcome.path, 1, KEPT_FOR_OTHERS,
                     f"not deleted: {len(users)} file(s) that strip did not rewrite mention "
                     f"{stem!r} (first: {users[0]})"))
+
+
+_RELATIVE_IMPORT = re.compile(r"\bfrom\s+\.")
+
+
+def _inside_pickler_package(path: Path, text: str, plan: Plan) -> bool:
+    """A module inside a job pickler that is a package (its ``__init__``) with a
+    relative import: ``from . import pickle_job`` uses the pickler without
+    naming it."""
+    if not plan.picklers or not _RELATIVE_IMPORT.search(text):
+        return False
+    package = module_names(path)[2]
+    return any(package == pickler or package.startswith(pickler + ".")
+               for pickler in plan.picklers)
 
 
 def _files_under(roots) -> List[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -447,3 +448,60 @@ def _full_names(source):
     path.write_text(source)
     manager = FullRepoManager(str(root), [str(path)], providers={FullyQualifiedNameProvider})
     return manager.get_cache_for_path(str(path))
+
+
+PICKLER_PACKAGE = (
+    "import io\nimport pickle\n\nfrom ..loader import Loader\n\n\ndef pickle_job(job):\n"
+    "    buffer = io.BytesIO()\n    pickler = pickle.Pickler(buffer)\n"
+    "    pickler.dispatch_table = {}\n    pickler.dispatch_table[Loader] = _reduce\n"
+    "    pickler.dump(job)\n    return buffer\n\n\ndef _reduce(instance):\n"
+    "    return type(instance), (), instance.get_state_for_child_job_pickling()\n")
+LOADER = ("class Loader:\n    def __init__(self, fetch):\n        self._fetch = fetch\n\n"
+          "    def get_state_for_child_job_pickling(self):\n        state = self.__dict__.copy()\n"
+          "        del state['_fetch']\n        return state\n")
+
+
+@pytest.mark.parametrize("user", [
+    "from . import pickle_job\n\n\ndef run(job):\n    return pickle_job(job)\n",
+    "from .. import jobs as j\n\n\ndef run(job):\n    return j.pickle_job(job)\n",
+])
+def test_a_use_of_the_job_pickler_through_a_relative_import_keeps_it(tmp_path, user):
+    """The job pickler is a package's __init__; a module of that package uses it
+    through ``from . import ...``, which names neither the pickler nor its package:
+    still a use (CM204), and the pickler stays."""
+    package = tmp_path / "pkg"
+    (package / "jobs").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "loader.py").write_text(LOADER)
+    (package / "jobs" / "__init__.py").write_text(PICKLER_PACKAGE)
+    (package / "jobs" / "job.py").write_text(user)
+    for jobs in (0, 1):
+        result = run(StripCodemod(Settings()), [tmp_path], jobs=jobs)
+        by_name = {o.path.name: o for o in result.outcomes}
+        assert [f.code for f in by_name["job.py"].findings] == ["CM204"]
+        assert by_name["job.py"].status.name == "SKIPPED"
+        pickler = next(o for o in result.outcomes if o.path == package / "jobs" / "__init__.py")
+        assert pickler.status.name == "SKIPPED"  # it stays
+
+
+def test_messages_have_one_kind_of_line_end_and_ast_warnings_stay_quiet(tmp_path):
+    source = ('import os, multiprocessing, re\r\n\r\nPATTERN = re.compile("\\d+")\r\n\r\n'
+              'def main():\r\n    method = os.environ[\r\n        "APP_START_METHOD"]\r\n'
+              '    multiprocessing.set_start_method(method)\r\n')
+    (tmp_path / "app.py").write_bytes(source.encode())
+    result = CliRunner().invoke(cli.main, ["strip", "--diff", str(tmp_path)],
+                                catch_exceptions=False)
+    assert "CM211" in result.output and "\r" not in result.output
+    assert "os.environ[\n" in result.output
+    assert "Warning" not in result.output
+
+
+def test_a_file_not_read_for_start_methods_keeps_the_tree_from_a_guess():
+    from codemods.start_method_facts import start_method_findings
+
+    unread = read_start_method("multiprocessing.set_start_method('fork')\n", None)
+    starts = read_start_method("import multiprocessing\nmultiprocessing.Process()\n",
+                               ast.parse("import multiprocessing\nmultiprocessing.Process()\n"))
+    found = start_method_findings({Path("a.py"): unread, Path("b.py"): starts}, [])
+    codes = sorted(f.code for findings in found.values() for f in findings)
+    assert codes == ["CM210"]  # "not read"; no CM209 that the unread file may belie

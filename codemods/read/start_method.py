@@ -242,12 +242,14 @@ class StartMethodReader:
         return line, match.end() - (before.rfind("\n") + 1 if "\n" in before else 0)
 
     def _code(self, node: ast.AST) -> str:
-        return (ast.get_source_segment(self.text, node) or "").strip()
+        """``node`` as written, its line ends as "\n" (a message is one text)."""
+        segment = ast.get_source_segment(self.text, node) or ""
+        return _LINE_END.sub("\n", segment).strip()
 
     def _shown(self, node: ast.AST) -> str:
         """``node`` as written, or ``func(...)`` when that is long or spans lines."""
         text = self._code(node)
-        if isinstance(node, ast.Call) and ("\n" in text or "\r" in text or len(text) > _SHORT):
+        if isinstance(node, ast.Call) and ("\n" in text or len(text) > _SHORT):
             return f"{self._code(node.func)}(...)"
         return text
 
@@ -553,9 +555,10 @@ def read_start_method(text: str, tree: Optional[ast.Module],
     interpreter's ``ast`` cannot read the file (``tree`` None: syntax newer than
     it), that is the one thing reported: nothing is known of its start methods."""
     if tree is None:
-        return StartMethodFacts(selections=(Place(
+        return StartMethodFacts(unread=True, selections=(Place(
             1, 0, OTHER_START_METHOD,
             f"not read for start methods: Python {sys.version_info[0]}.{sys.version_info[1]}'s "
-            "ast cannot parse this file (newer syntax, or nesting too deep); check by hand that it selects no start "
-            "method other than fork, or run strip on a newer Python"),))
+            "ast cannot parse this file (newer syntax, or nesting too deep), so nothing is "
+            "said of the tree's start methods (CM209) either; check by hand that processes "
+            "start with fork, or run strip on a newer Python"),))
     return StartMethodReader(text, tree, predicates).read()

@@ -15,7 +15,7 @@ Names are resolved through imports as libcst's providers resolve them
 from __future__ import annotations
 
 import ast
-from typing import Collection, FrozenSet, List, Optional, Tuple
+from typing import Collection, FrozenSet, List, Optional, Set, Tuple
 
 from ..index import absolute_module
 from .import_scopes import ImportNames
@@ -83,3 +83,33 @@ def defined_hooks(tree: ast.Module, hook_names: Collection[str],
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in predicates:
             names.append(node.name)
     return frozenset(names)
+
+
+def names_bound_to(tree: Optional[ast.Module], package: str, modules: Collection[str]) -> Set[str]:
+    """The names the module's imports (anywhere in it) bind to one of ``modules``,
+    to something in one, or to a package above one (``from . import pickle_job``
+    in the job pickler's own package; ``import pkg``), relative imports made
+    absolute in ``package``: the names through which code can use them."""
+    found: Set[str] = set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Import):
+            targets = [(alias.name, alias.asname or alias.name.split(".")[0])
+                       for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            source = absolute_module(package, node.module, node.level or 0)
+            if source is None:  # above the top package: taken as naming them all
+                source = "." * (node.level or 0) + (node.module or "")
+            targets = [(f"{source}.{alias.name}", alias.asname or alias.name)
+                       for alias in node.names if alias.name != "*"]
+        else:
+            continue
+        for target, bound in targets:
+            if source_is_relative(target) or any(
+                    target == module or target.startswith(module + ".")
+                    or module.startswith(target + ".") for module in modules if module):
+                found.add(bound)
+    return found
+
+
+def source_is_relative(target: str) -> bool:
+    return target.startswith(".")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from typing import Iterable, List, Optional, Tuple
 
 # What makes a file one that libcst must read in full, besides a class defining a hook:
@@ -44,7 +45,9 @@ def parse_or_none(text: str) -> Optional[ast.Module]:
     if _last_parse[0] is text:
         return _last_parse[1]
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():  # invalid escapes and the like: not ours to report
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
     _last_parse[:] = [text, tree]

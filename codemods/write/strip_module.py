@@ -3,7 +3,6 @@ command that removes job pickling from it (see strip.py for the rules)."""
 
 from __future__ import annotations
 
-import ast
 import os
 from pathlib import Path
 from typing import Collection, Dict, FrozenSet, List, Optional, Sequence, Set, Union
@@ -40,7 +39,7 @@ from ..strip import (
     Plan,
 )
 from ..read.module_index import ModuleIndex
-from ..read.strip_facts import defined_hooks, pickling_facts
+from ..read.strip_facts import defined_hooks, names_bound_to, pickling_facts
 from ..read.text_facts import mentions_in_code, parse_or_none
 from .pruning import DefinitionWords, Pruner, without_skipped
 from .imports import ImportAwareCommand, schedule_unused_import_removal
@@ -516,22 +515,15 @@ def _changed(text: str, parsed: ParsedFile) -> Optional[str]:
     return text if text != parsed.printed else None
 
 
-def _rule_words(codemod, text: str, named: Collection[str]) -> Set[str]:
+def _rule_words(codemod, named: Collection[str], bound: Collection[str]) -> Set[str]:
     """The words of everything strip acts on in a file: hooks and predicates (the
     plan's removals are among them); where the file names the job pickler or the
-    interface (``named``), those, the interface's members, and every name an
-    import of a module whose dotted name holds one of ``named`` binds."""
+    interface (``named``: their last names) or imports them (``bound``: the names
+    its imports bind to them), those, and the interface's members."""
     words = {*hook_names(codemod.settings), *codemod.predicates()}
-    if named:
-        words.update(named, CLASS_DECORATORS, METHOD_DECORATORS, stripped_bases(codemod.settings),
-                     kept_interface_names(codemod.settings))
-        tree = parse_or_none(text)
-        for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                module = getattr(node, "module", None) or ""
-                for alias in node.names:
-                    if any(word in f"{module}.{alias.name}" for word in named):
-                        words.add((alias.asname or alias.name).split(".")[0])
+    if named or bound:
+        words.update(named, bound, CLASS_DECORATORS, METHOD_DECORATORS,
+                     stripped_bases(codemod.settings), kept_interface_names(codemod.settings))
     return words
 
 
@@ -547,12 +539,14 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
     where the file still uses the pickler."""
     self = codemod
     text = parsed.source.text
-    named = [name.rpartition(".")[2] for name in (*plan.picklers, interface_for(
-        parsed.path, parsed.module_name, parsed.package_name, self.settings.interface_module))
-             if name] + [JOB_PICKLER]
+    modules = [*plan.picklers, interface_for(
+        parsed.path, parsed.module_name, parsed.package_name, self.settings.interface_module)]
+    named = [name.rpartition(".")[2] for name in modules if name] + [JOB_PICKLER]
     facts = parsed.cache.get("strip facts")
-    by_name = not mentions_in_code(text, named)  # in a comment or a string it names nothing
-    words = _rule_words(self, text, () if by_name else named)
+    # A name in a comment or a string names nothing; a relative import may, unnamed.
+    bound = names_bound_to(parse_or_none(text), parsed.package_name, modules)
+    by_name = not bound and not mentions_in_code(text, named)
+    words = _rule_words(self, () if by_name else named, bound)
     if by_name:
         command = StripCommandByName(parsed.context(), self.settings, plan)
         command.removed_here = facts.removed if facts is not None else None
