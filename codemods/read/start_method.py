@@ -44,6 +44,7 @@ from ..start_method_facts import (
     StartMethodFacts,
 )
 from .import_scopes import ImportNames, full_name
+from .strip_facts import is_predicate_call
 
 FORK = "fork"
 DEFAULT = "default"  # no method named (get_context(), mp_context=None): the platform's
@@ -329,11 +330,7 @@ class StartMethodReader:
                 self._visit(child)
 
     def _is_predicate_call(self, node: ast.expr) -> bool:
-        if not isinstance(node, ast.Call):
-            return False
-        func = node.func
-        return (isinstance(func, ast.Name) and func.id in self.predicates) or (
-            isinstance(func, ast.Attribute) and func.attr in self.predicates)
+        return is_predicate_call(node, self.predicates)
 
     def _visit_If(self, node: ast.If) -> bool:
         """``if p(): A`` loses ``A`` to strip, ``if not p(): A else: B`` loses ``B``."""

@@ -31,7 +31,8 @@ def _absolute(name: str, package: str) -> Optional[str]:
     return absolute_module(package, rest or None, level) if level else name
 
 
-def _is_predicate_call(node: ast.expr, predicates: Collection[str]) -> bool:
+def is_predicate_call(node: ast.expr, predicates: Collection[str]) -> bool:
+    """A call of one of ``predicates``: ``p()`` or ``x.p()``."""
     if not isinstance(node, ast.Call):
         return False
     func = node.func
@@ -63,9 +64,9 @@ def pickling_facts(tree: ast.Module, interface: str, package: str,
         elif isinstance(node, ast.If) and test is None:
             condition = node.test
             if isinstance(condition, ast.UnaryOp) and isinstance(condition.op, ast.Not):
-                condition = condition.operand if _is_predicate_call(
+                condition = condition.operand if is_predicate_call(
                     condition.operand, predicates) else node.test
-            if _is_predicate_call(condition, predicates):
+            if is_predicate_call(condition, predicates):
                 test = node
     return constructs, test
 
