@@ -527,11 +527,12 @@ def _rule_words(codemod, named: Collection[str], bound: Collection[str]) -> Set[
     return words
 
 
-def _pruner(codemod, text: str, words: Collection[str]) -> Optional[Pruner]:
+def _definitions(codemod, text: str, words: Collection[str]) -> Optional[DefinitionWords]:
+    """What a pruned rewrite of ``text`` skips (None: it visits everything)."""
     tree = parse_or_none(text)
     if tree is None or not codemod.prunes_definitions:
         return None
-    return Pruner(DefinitionWords(text, tree, words))
+    return DefinitionWords(text, tree, words)
 
 
 def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
@@ -546,31 +547,30 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
     # A name in a comment or a string names nothing; a relative import may, unnamed.
     bound = names_bound_to(parse_or_none(text), parsed.package_name, modules)
     by_name = not bound and not mentions_in_code(text, named)
-    words = _rule_words(self, () if by_name else named, bound)
+    definitions = _definitions(self, text, _rule_words(self, () if by_name else named, bound))
     if by_name:
-        command = StripCommandByName(parsed.context(), self.settings, plan)
-        command.removed_here = facts.removed if facts is not None else None
-        command.pruner = _pruner(self, text, words)
-        return Rewrite(_changed(command.transform_module(parsed.module).code, parsed),
-                       command.findings)
-    pruner = _pruner(self, text, words)
-    wrapper = parsed.cache.get("strip wrapper") or _metadata(
-        parsed, without_skipped(parsed.module, pruner.words) if pruner is not None else None)
+        wrapper = None
+    else:
+        wrapper = parsed.cache.get("strip wrapper") or _metadata(
+            parsed, without_skipped(parsed.module, definitions) if definitions is not None else None)
 
     def run(keep_pickler_imports: bool):
-        command = StripCommand(parsed.context(), self.settings, plan)
-        command.fresh_wrapper, command.metadata_for = wrapper, parsed.module
+        if wrapper is None:
+            command = StripCommandByName(parsed.context(), self.settings, plan)
+        else:
+            command = StripCommand(parsed.context(), self.settings, plan)
+            command.fresh_wrapper, command.metadata_for = wrapper, parsed.module
         command.removed_here = facts.removed if facts is not None else None
         command.keep_pickler_imports = keep_pickler_imports
-        command.pruner = _pruner(self, parsed.source.text, words)
+        command.pruner = Pruner(definitions) if definitions is not None else None
         return command, command.transform_module(parsed.module).code
 
-    command, text = run(False)
-    if any(f.code == PICKLER_USED for f in command.findings):
+    command, new = run(False)
+    if wrapper is not None and any(f.code == PICKLER_USED for f in command.findings):
         # The job pickler is still used here: keep the imports of it (and, in
         # tree_changes, the module itself).
-        command, text = run(True)
-    return Rewrite(text if text != parsed.printed else None, command.findings)
+        command, new = run(True)
+    return Rewrite(_changed(new, parsed), command.findings)
 
 
 def pickler_callees(codemod, parsed: ParsedFile, plan: Plan) -> List[Finding]:
