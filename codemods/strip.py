@@ -203,9 +203,8 @@ class StripCodemod(Codemod):
         job pickler found by its shape): it is then parsed after all.  Else its
         findings are those the plan has on its start methods."""
         text = source.text
-        if self._may_use_picklers(source.path, text, plan) and (
-                any(word in text for word in self._plan_words(plan))
-                or _inside_pickler_package(source.path, text, plan)):
+        if self._may_use_picklers(source.path, text, plan) and \
+                self._plan_reaches(source.path, text, plan):
             return None
         findings = list(plan.start_method_findings.get(source.path, ()))
         return FileOutcome(source.path, Status.SKIPPED if findings else Status.UNCHANGED,
@@ -233,14 +232,15 @@ class StripCodemod(Codemod):
             return True
         text = parsed.source.text
         return bool(facts.removed or facts.imports_interface
-                    or any(word in text for word in self._plan_words(plan))
-                    or _inside_pickler_package(parsed.path, text, plan))
+                    or self._plan_reaches(parsed.path, text, plan))
 
-    def _plan_words(self, plan: Plan) -> Tuple[str, ...]:
-        """What a file must mention for the plan to give it work: a hook or
-        predicate removed somewhere, a predicate, a job pickler."""
-        return (*plan.removed, *self.predicates(),
-                *(name.rpartition(".")[2] for name in plan.picklers))
+    def _plan_reaches(self, path: Path, text: str, plan: Plan) -> bool:
+        """Whether the plan can give a file work that its own facts do not: it
+        mentions a hook or predicate removed somewhere, a predicate or a job
+        pickler, or sits in a job pickler's package with a relative import."""
+        words = (*plan.removed, *self.predicates(),
+                 *(name.rpartition(".")[2] for name in plan.picklers))
+        return any(word in text for word in words) or _inside_pickler_package(path, text, plan)
 
     def plan(self, facts: Mapping[Path, FileFacts], index=None) -> Plan:
         self._uses_cache = {}  # of this run's outcomes

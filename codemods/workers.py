@@ -338,9 +338,8 @@ class Engine:
         results: Dict[Path, Tuple[str, Any]] = {}
         for worker in self.workers:
             worker.left, worker.plan_sent = [], False
-            worker.queue = list(worker.sources)
-            if kind == "rewrite":
-                worker.queue = [s for s in worker.sources if not self._done_unparsed(s, plan, results)]
+            worker.queue = [s for s in worker.sources
+                            if kind == "scan" or not self._done_unparsed(s, plan, results)]
         for worker in self.workers:
             self._feed(worker, kind, plan)
         for source in self.local_sources:  # meanwhile, the workers work

@@ -45,6 +45,7 @@ from ..start_method_facts import (
 )
 from .import_scopes import ImportNames, full_name
 from .strip_facts import is_predicate_call
+from .text_facts import LINE_END
 
 FORK = "fork"
 DEFAULT = "default"  # no method named (get_context(), mp_context=None): the platform's
@@ -78,7 +79,6 @@ _ENV_MARK = "START_METHOD"
 _WHY = "which would pickle the job"
 _FORK_CONTEXT = 'multiprocessing.get_context("fork")'
 _SHORT = 60  # longer code is shown as `func(...)`
-_LINE_END = re.compile(r"\r\n|\r|\n")
 _CLASS_KEYWORD = re.compile(r"class(?:[ \t\f]|\\\r?\n|\\\r)+")
 
 
@@ -223,7 +223,7 @@ class StartMethodReader:
 
     def _line(self, number: int) -> str:
         if self._lines is None:
-            self._lines = _LINE_END.split(self.text)
+            self._lines = LINE_END.split(self.text)
         return self._lines[number - 1] if 0 < number <= len(self._lines) else ""
 
     def _at(self, node: ast.AST) -> Tuple[int, int]:
@@ -245,7 +245,7 @@ class StartMethodReader:
     def _code(self, node: ast.AST) -> str:
         """``node`` as written, its line ends as "\n" (a message is one text)."""
         segment = ast.get_source_segment(self.text, node) or ""
-        return _LINE_END.sub("\n", segment).strip()
+        return LINE_END.sub("\n", segment).strip()
 
     def _shown(self, node: ast.AST) -> str:
         """``node`` as written, or ``func(...)`` when that is long or spans lines."""
@@ -463,10 +463,16 @@ class StartMethodReader:
             if any(_DEFAULT_STARTS.get(name) == "Process" for name in self._imported(base)):
                 self.default_starts.append((self._class_name_at(node), ""))
 
-    def _set_start_method(self, node: ast.Call) -> None:
+    def _selects_method(self, node: ast.Call) -> Tuple[str, Optional[_Arg]]:
+        """The method a ``set_start_method``/``get_context`` call names, and its
+        argument, kept for following environment reads into it."""
         method, arg = _method_argument(node)
         if arg is not None:
             self.frames[-1].selector_arguments.append(arg.value)
+        return method, arg
+
+    def _set_start_method(self, node: ast.Call) -> None:
+        method, arg = self._selects_method(node)
         if method == FORK:
             self.sets_fork = True
             return
@@ -476,9 +482,7 @@ class StartMethodReader:
                      f"{_WHY}: write {self._fork_call(node, arg)}")
 
     def _get_context(self, node: ast.Call) -> None:
-        method, arg = _method_argument(node)
-        if arg is not None:
-            self.frames[-1].selector_arguments.append(arg.value)
+        method, arg = self._selects_method(node)
         if method == FORK:
             self.fork_context = True
         elif method != DEFAULT:

@@ -15,12 +15,11 @@ Names are resolved through imports as libcst's providers resolve them
 from __future__ import annotations
 
 import ast
-from typing import Collection, FrozenSet, List, Optional, Set, Tuple
+from typing import Collection, Optional, Set, Tuple
 
 from ..index import absolute_module
+from ..strip_words import JOB_PICKLER
 from .import_scopes import ImportNames
-
-JOB_PICKLER = "JobPickler"
 
 
 def _absolute(name: str, package: str) -> Optional[str]:
@@ -71,21 +70,6 @@ def pickling_facts(tree: ast.Module, interface: str, package: str,
     return constructs, test
 
 
-def defined_hooks(tree: ast.Module, hook_names: Collection[str],
-                  predicates: Collection[str]) -> FrozenSet[str]:
-    """The hooks defined as methods of a class (anywhere) and the predicates
-    defined as functions (anywhere) among ``hook_names`` and ``predicates``."""
-    names: List[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            names.extend(statement.name for statement in node.body
-                         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
-                         and statement.name in hook_names)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in predicates:
-            names.append(node.name)
-    return frozenset(names)
-
-
 def names_bound_to(tree: Optional[ast.Module], package: str, modules: Collection[str]) -> Set[str]:
     """The names the module's imports (anywhere in it) bind to one of ``modules``,
     to something in one, or to a package above one (``from . import pickle_job``
@@ -105,12 +89,9 @@ def names_bound_to(tree: Optional[ast.Module], package: str, modules: Collection
         else:
             continue
         for target, bound in targets:
-            if source_is_relative(target) or any(
+            if target.startswith(".") or any(
                     target == module or target.startswith(module + ".")
                     or module.startswith(target + ".") for module in modules if module):
                 found.add(bound)
     return found
 
-
-def source_is_relative(target: str) -> bool:
-    return target.startswith(".")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from typing import Iterable, List, Optional, Tuple
+from typing import Collection, FrozenSet, Iterable, List, Optional, Tuple
 
 # What makes a file one that libcst must read in full, besides a class defining a hook:
 # the interface's names (declarations a subclass must agree with) and dispatch tables.
@@ -27,14 +27,28 @@ def needs_full_read(text: str, tree: Optional[ast.Module], hook_names: Iterable[
     return defines_hook(tree, set(hook_names))
 
 
-def defines_hook(tree: ast.Module, hook_names: set) -> bool:
+def defines_hook(tree: ast.Module, hook_names: Collection[str]) -> bool:
     """A class anywhere (in a function too) with a method of one of those names."""
-    return any(
-        isinstance(node, ast.ClassDef) and any(
-            isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and statement.name in hook_names for statement in node.body)
-        for node in ast.walk(tree))
+    return bool(defined_hooks(tree, hook_names, ()))
 
+
+def defined_hooks(tree: ast.Module, hook_names: Collection[str],
+                  predicates: Collection[str]) -> FrozenSet[str]:
+    """The hooks defined as methods of a class (anywhere) and the predicates
+    defined as functions (anywhere) among ``hook_names`` and ``predicates``."""
+    names: List[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            names.extend(statement.name for statement in node.body
+                         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+                         and statement.name in hook_names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in predicates:
+            names.append(node.name)
+    return frozenset(names)
+
+
+# Line ends as ``ast`` counts lines: "\r\n", "\r" and "\n" each end one.
+LINE_END = re.compile(r"\r\n|\r|\n")
 
 _last_parse: list = [None, None]  # (text, its tree): the scan asks twice for the same text
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 from typing import Callable, Collection, List, Optional, Set
 
 import libcst as cst
 import libcst.matchers as m
 
-_LINE_END = re.compile(r"\r\n|\r|\n")
+from ..read.text_facts import LINE_END
+
 _DEFINITION = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # Nodes that hold no statement: skipping their children skips no definition.
 _NO_STATEMENTS = (cst.SimpleStatementLine, cst.BaseSmallStatement, cst.BaseExpression,
@@ -34,7 +34,7 @@ class DefinitionWords:
     one of ``words``, and how many definitions it holds."""
 
     def __init__(self, text: str, tree: ast.Module, words: Collection[str]) -> None:
-        lines = _LINE_END.split(text)
+        lines = LINE_END.split(text)
         words = [word for word in words if word]
         self.names: List[str] = []
         self.relevant: List[bool] = []

@@ -39,8 +39,8 @@ from ..strip import (
     Plan,
 )
 from ..read.module_index import ModuleIndex
-from ..read.strip_facts import defined_hooks, names_bound_to, pickling_facts
-from ..read.text_facts import mentions_in_code, parse_or_none
+from ..read.strip_facts import names_bound_to, pickling_facts
+from ..read.text_facts import defined_hooks, mentions_in_code, parse_or_none
 from .pruning import DefinitionWords, Pruner, without_skipped
 from .imports import ImportAwareCommand, schedule_unused_import_removal
 from .strip_blocks import REMOVE, Edit, splice_block, splice_module
