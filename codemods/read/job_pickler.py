@@ -21,6 +21,7 @@ import libcst.matchers as m
 
 from .module_index import ModuleIndex
 from .pickler_facts import Entry, PicklerFacts  # noqa: F401 - re-exported for the readers
+from .walk import read_only_visit
 
 PICKLER_CLASSES = frozenset({"pickle.Pickler", "_pickle.Pickler"})
 
@@ -105,8 +106,8 @@ class _Bindings(cst.CSTVisitor):
 
 def _bindings(function: cst.FunctionDef) -> set:
     found = _Bindings()
-    function.params.visit(found)
-    function.body.visit(found)
+    read_only_visit(function.params, found)
+    read_only_visit(function.body, found)
     return found.names
 
 
@@ -161,9 +162,9 @@ class _Reader(cst.CSTVisitor):
                 self.function, pickler, None if local else self.index.resolve(key), reducer,
                 pickler in self.picklers.get(self.function, set()),
                 cst.Module([]).code_for_node(key)))
-            node.targets[0].visit(self)  # the key is a use; the reducer is counted as an entry's
+            read_only_visit(node.targets[0], self)  # the key is a use; the reducer is counted as an entry's
             if reducer is None:
-                node.value.visit(self)
+                read_only_visit(node.value, self)
             return False
         return None
 
@@ -177,5 +178,5 @@ class _Reader(cst.CSTVisitor):
 
 def read_job_pickler(module: cst.Module, index: ModuleIndex, job_methods) -> PicklerFacts:
     reader = _Reader(index, job_methods)
-    module.visit(reader)
+    read_only_visit(module, reader)
     return reader.facts

@@ -14,6 +14,8 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 
+from .walk import read_only_visit
+
 
 class ModuleIndex(cst.CSTVisitor):
     def __init__(self, module_name: str, package_name: str) -> None:
@@ -33,7 +35,7 @@ class ModuleIndex(cst.CSTVisitor):
     @classmethod
     def of(cls, module: cst.Module, module_name: str, package_name: str) -> "ModuleIndex":
         index = cls(module_name, package_name)
-        module.visit(index)
+        read_only_visit(module, index)
         return index
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:

@@ -24,6 +24,7 @@ from .job_pickler import PicklerFacts, read_job_pickler
 from .text_facts import job_method_refs as _job_method_refs
 from .module_index import ModuleIndex
 from .positions import Positions
+from .walk import read_only_visit
 
 INTERFACE_BASE = "JobSerializable"
 REFUSING_BASE = "JobUnserializable"
@@ -168,5 +169,5 @@ def _local_classes_with_libcst(module: cst.Module, job_methods) -> List[LocalCla
                 found.append(LocalClass(node.name.value, self.functions[0],
                                         tuple(reading.hooks), start.line, start.column))
 
-    module.visit(Finder())
+    read_only_visit(module, Finder())
     return found

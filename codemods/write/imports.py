@@ -19,6 +19,7 @@ from libcst.codemod import Codemod, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
 
 from ..read.common import leading_blanks
+from ..read.walk import read_only_visit
 from libcst.codemod.visitors import (
     AddImportsVisitor,
     GatherUnusedImportsVisitor,
@@ -61,6 +62,9 @@ class RemoveImportsKeepingComments(RemoveImportsVisitor):
         return self._known_unused is None
 
     visit_ClassDef = visit_FunctionDef
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return _holds_import(node)  # libcst rebuilds every node a transformer goes through
 
     def leave_SimpleStatementLine(self, original, updated):
         if not updated.body and original.body:
@@ -124,6 +128,9 @@ class AddImportsAtModuleLevel(AddImportsVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
 
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return _holds_import(node)  # only imports merge the names added
+
     def _split_module(self, orig_module: cst.Module, updated_module: cst.Module):
         """Where the new import goes: after the last import of the module's import
         section, which may hold plain statements among its imports
@@ -141,6 +148,10 @@ class AddImportsAtModuleLevel(AddImportsVisitor):
                 last = index + 1
         body = list(updated_module.body)
         return body[:len(before)], body[len(before):last], body[last:]
+
+
+def _holds_import(line: cst.SimpleStatementLine) -> bool:
+    return any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in line.body)
 
 
 def _is_future_import(statement) -> bool:
@@ -228,14 +239,14 @@ class NameUses(cst.CSTVisitor):
         uses = cls()
         with warnings.catch_warnings():  # "\d" in a literal: not ours to warn about
             warnings.simplefilter("ignore")
-            tree.visit(uses)
+            read_only_visit(tree, uses)
         return uses
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        read_only_visit(node.value, self)
         return False
 
     def _string(self, node, spelling: str) -> None:

@@ -64,8 +64,16 @@ class MigrateClasses(cst.CSTTransformer):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return False  # holds no class
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        """Into a class only where it, or a class inside it, has hooks: libcst
+        rebuilds every node a transformer goes through."""
         self._nesting.append(node.name.value)
+        name = ".".join(part for part in self._nesting if part)
+        inside = name + "."
+        return any(key == name or key.startswith(inside) for key in self.reading.readings)
 
     def _position(self, node, owner: cst.ClassDef, name: str):
         return self.reading.positions.of(node, owner, name)

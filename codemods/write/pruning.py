@@ -22,6 +22,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..read.text_facts import LINE_END
+from ..read.walk import read_only_visit
 
 _DEFINITION = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # Nodes that hold no statement: skipping their children skips no definition.
@@ -147,7 +148,7 @@ def without_skipped(module: cst.Module, words: DefinitionWords) -> cst.Module:
     body binds names of its own scope only, or ``global`` names that add no import."""
     pruner = Pruner(words)
     finder = _Skipped(pruner)
-    module.visit(finder)
+    read_only_visit(module, finder)
     if not pruner.skipped:
         return module
     return _rebuilt(module, pruner.skipped, finder.around)

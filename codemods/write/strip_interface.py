@@ -23,6 +23,7 @@ from libcst.helpers import get_absolute_module_from_package_for_import
 
 from ..settings import Settings
 from .migrate_class import INTERFACE_BASE, REFUSING_BASE
+from ..read.walk import read_only_visit
 
 CLASS_DECORATORS = frozenset({"clear", "custom"})
 METHOD_DECORATORS = frozenset({"on_restore"})
@@ -118,5 +119,5 @@ def imports_module(module: cst.Module, package: str, dotted: str) -> bool:
                 self.found = True
 
     finder = Finder()
-    module.visit(finder)
+    read_only_visit(module, finder)
     return finder.found

@@ -64,6 +64,7 @@ from .strip_pickler import (
     without_aliases,
 )
 from .strip_predicates import fold_chain, fold_edit, predicate_call
+from ..read.walk import read_only_visit
 
 # `a`, `a.b`, `a.b.c`: a name as an import binds it, with its attributes
 _DOTTED_NAME = m.Name() | m.Attribute(
@@ -100,7 +101,7 @@ def removed_definitions(module: cst.Module, settings: Settings) -> FrozenSet[str
             if node.name.value in settings.pickling_predicates:
                 names.add(node.name.value)
 
-    module.visit(Definitions())
+    read_only_visit(module, Definitions())
     return frozenset(names)
 
 
@@ -133,7 +134,7 @@ def predicates_called_outside_ifs(module: cst.Module, predicates) -> FrozenSet[s
             if name in predicates and node not in self.tests:
                 found.add(name)
 
-    module.visit(Calls())
+    read_only_visit(module, Calls())
     return frozenset(found)
 
 

@@ -1,0 +1,149 @@
+"""A read-only walk of a libcst tree, for plain ``CSTVisitor`` readers.
+
+libcst's ``node.visit(visitor)`` builds a new copy of every node it passes, for a
+visitor that changes nothing too: each node's ``_visit_and_replace_children``
+constructs its replacement unconditionally (and validates it), which is most of
+the cost of walking a large module.  ``read_only_visit`` calls the visitor's own
+``on_visit`` and ``on_leave`` on the same nodes, in the same order, and skips
+the children of a node whose ``visit_*`` returned False, as libcst does; it
+only reads the children where they are instead of rebuilding their parents.
+
+A node type's children are the fields its ``_visit_and_replace_children``
+visits, in the order it visits them.  That order is read from libcst itself,
+once per type: a recording visitor run over one node of the type (libcst calls
+``on_visit_attribute`` for each field it visits, empty ones included).  Where
+the recording leaves a field out that could hold a node (libcst visits
+``FormattedStringExpression.format_spec`` only when it is set), the order is
+read from the method's source instead.
+
+A visitor that needs what this walk does not do gets libcst's own walk:
+attribute callbacks (``visit_Name_value``, or its own ``on_visit_attribute``),
+metadata, or a transformer.  tests/test_walk.py holds the two walks equal,
+call for call, over the snapshot inputs and a module of every syntax form.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import textwrap
+from dataclasses import fields
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+from libcst import CSTNode, MaybeSentinel
+
+_ORDER: Dict[type, Optional[Tuple[str, ...]]] = {}
+_FAST: Dict[type, bool] = {}
+_ATTRIBUTE_CALLBACK = re.compile(r"^(?:visit|leave)_[A-Za-z0-9]+_\w+$")
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    """The fields libcst visits on one node, in order, without entering them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list = []
+
+    def on_visit(self, node: CSTNode) -> bool:
+        return False
+
+    def on_leave(self, original_node: CSTNode) -> None:
+        return None
+
+    def on_visit_attribute(self, node: CSTNode, attribute: str) -> None:
+        self.fields.append(attribute)
+
+    def on_leave_attribute(self, original_node: CSTNode, attribute: str) -> None:
+        return None
+
+
+def _may_hold_nodes(value) -> bool:
+    return value is None or isinstance(value, (CSTNode, MaybeSentinel, list, tuple))
+
+
+def _order_from_source(node_type: type) -> Optional[Tuple[str, ...]]:
+    """The field names ``_visit_and_replace_children`` passes to libcst's
+    ``visit_*`` helpers, in the order of its source; None where its source
+    cannot be read."""
+    try:
+        source = textwrap.dedent(inspect.getsource(node_type._visit_and_replace_children))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None
+    names = []
+
+    class Calls(ast.NodeVisitor):
+        def visit_Call(self, call: ast.Call) -> None:
+            if isinstance(call.func, ast.Name) and call.func.id.startswith("visit_") \
+                    and len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) \
+                    and isinstance(call.args[1].value, str):
+                names.append(call.args[1].value)
+            self.generic_visit(call)
+
+    Calls().visit(tree)
+    return tuple(dict.fromkeys(names))
+
+
+def _order(node: CSTNode) -> Optional[Tuple[str, ...]]:
+    node_type = type(node)
+    if node_type in _ORDER:
+        return _ORDER[node_type]
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(recorder)
+    order: Optional[Tuple[str, ...]] = tuple(dict.fromkeys(recorder.fields))
+    skipped = [f.name for f in fields(node) if f.name not in order
+               and _may_hold_nodes(getattr(node, f.name))]
+    if skipped:
+        order = _order_from_source(node_type)
+    _ORDER[node_type] = order
+    return order
+
+
+def walks_fast(visitor: cst.CSTVisitor) -> bool:
+    """Whether ``read_only_visit`` can walk for this visitor (see the module's text)."""
+    kind = type(visitor)
+    found = _FAST.get(kind)
+    if found is None:
+        found = _FAST[kind] = (
+            isinstance(visitor, cst.CSTVisitor)
+            and not getattr(visitor, "METADATA_DEPENDENCIES", ())
+            and kind.on_visit_attribute is cst.CSTVisitor.on_visit_attribute
+            and kind.on_leave_attribute is cst.CSTVisitor.on_leave_attribute
+            and not any(_ATTRIBUTE_CALLBACK.match(name) for name in _own_names(kind)))
+    return found
+
+
+def _own_names(kind: type):
+    """The names the visitor's classes define, not libcst's (whose visitor base
+    declares an empty callback for every attribute of every node)."""
+    libcst_classes = set(cst.CSTVisitor.__mro__)
+    for klass in kind.__mro__:
+        if klass not in libcst_classes:
+            yield from vars(klass)
+
+
+def read_only_visit(node: CSTNode, visitor: cst.CSTVisitor) -> None:
+    """``node.visit(visitor)`` for a read-only visitor, without rebuilding the tree."""
+    if not walks_fast(visitor):
+        node.visit(visitor)
+        return
+    _walk(node, visitor)
+
+
+def _walk(node: CSTNode, visitor: cst.CSTVisitor) -> None:
+    if visitor.on_visit(node):
+        order = _ORDER.get(type(node)) or _order(node)
+        if order is None:  # libcst's source is not there to read: its own walk
+            node._visit_and_replace_children(visitor)
+        else:
+            for name in order:
+                value = getattr(node, name)
+                if isinstance(value, CSTNode):
+                    _walk(value, visitor)
+                elif isinstance(value, (tuple, list)):
+                    for item in value:
+                        if isinstance(item, CSTNode):
+                            _walk(item, visitor)
+    visitor.on_leave(node)

@@ -1,0 +1,224 @@
+"""read/walk.py: the read-only walk calls a visitor exactly as libcst's own
+``node.visit`` does (same nodes, same order, children skipped alike), without
+rebuilding the tree."""
+
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from codemods.read import walk
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+# Every statement and expression form libcst knows, with the optional parts both
+# present and absent (format specs, annotations, defaults, parentheses, semicolons).
+EVERY_FORM = '''\
+"""Docstring."""
+from __future__ import annotations
+import os, sys as system
+from . import sibling
+from .. pkg import (a as b, c,)
+from os.path import *
+x: int = 1; y = 2;
+z += 3
+del z, x[0], x.a
+global g
+(p, *q), r = s = 1, 2, 3
+t = [i for i in range(3) if i], {k: v for k, v in d.items()}, {i for i in s}, (i async for i in a)
+u = lambda a, /, b=1, *c, d, e=2, **f: (a, b)
+v = a if b else c
+w = not a and b or c
+n = -a + b * c @ d ** e // f % g << h >> i & j | k ^ ~l
+cmp = a < b <= c != d is not e not in f
+f"{a!r:>{width}} {b=} {c:{d}.{e}f} {{}} {x!s}" f'{y}' 'z'
+bb = b"w" b'v'
+sl = a[1:2, ::3, ...], a[:], a[b:c:d]
+star = print(*a, **b, sep="")
+await_me = None
+if a:
+    pass
+elif b:
+    ...
+else:
+    raise ValueError("x") from None
+for i, j in pairs:
+    continue
+else:
+    break
+while (n := n - 1) > 0:
+    yield n
+    yield from gen()
+try:
+    import missing
+except (ImportError, OSError) as exc:
+    raise
+else:
+    assert x, "message"
+finally:
+    nonlocal_ = 1
+try:
+    pass
+except* TypeError:
+    pass
+with open(a) as f, open(b):
+    return f
+async def coro(a: int = 1, *, b: "str" = "", **kw) -> None:
+    async with lock as held:
+        await thing
+    async for item in items:
+        pass
+@decorator
+@decorator.with_args(1, key=2)
+class Klass(Base, metaclass=Meta):
+    attr: ClassVar[int]
+
+    def method(self) -> int:
+        return self.attr
+match command:
+    case [x, y, *rest]:
+        pass
+    case {"key": value, **others}:
+        pass
+    case Point(x=0, y=0) | Point(1, 2) as point if point:
+        pass
+    case str() | None | 1 | -1 | 1 + 2j | "s":
+        pass
+    case _:
+        pass
+def generic[T: int, *Ts, **P](a: T) -> T:
+    return a
+class Box[T = int]:
+    pass
+type Alias[K] = dict[K, int]
+print("continued" \\
+      "line")
+'''
+
+
+class Recorder(cst.CSTVisitor):
+    """Every call libcst makes on a visitor, with the node visited; it skips the
+    children of function bodies and of every third ``Call``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = []
+        self.calls_seen = 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.calls.append(("visit", type(node).__name__, id(node)))
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.calls.append(("leave", type(original_node).__name__, id(original_node)))
+        super().on_leave(original_node)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
+        return len(node.body) != 2  # some bodies are skipped, most are entered
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        self.calls_seen += 1
+        return self.calls_seen % 3 != 0
+
+
+def _same_calls(module: cst.Module) -> None:
+    by_libcst, by_walk = Recorder(), Recorder()
+    module.visit(by_libcst)
+    walk.read_only_visit(module, by_walk)
+    assert by_walk.calls == by_libcst.calls
+    assert by_walk.calls  # the walk went somewhere
+
+
+def test_every_syntax_form_is_walked_as_libcst_walks_it():
+    module = cst.parse_module(EVERY_FORM)
+    _same_calls(module)
+    kinds = {call[1] for call in _recorded(module)}
+    # The module exercises the optional parts the walk must not miss.
+    assert {"FormattedStringExpression", "MatchAs", "TypeParam", "TypeAlias", "Lambda",
+            "ImportStar", "NamedExpr"} <= kinds
+
+
+def _recorded(module):
+    recorder = Recorder()
+    recorder.visit_IndentedBlock = lambda node: True  # type: ignore[method-assign]
+    recorder.visit_Call = lambda node: True  # type: ignore[method-assign]
+    walk.read_only_visit(module, recorder)
+    return recorder.calls
+
+
+@pytest.mark.parametrize("path", sorted(
+    p for p in SNAPSHOTS.rglob("*.py") if ".expected" not in str(p)), ids=str)
+def test_snapshot_inputs_are_walked_as_libcst_walks_them(path):
+    try:
+        module = cst.parse_module(path.read_text(encoding="utf-8"))
+    except cst.ParserSyntaxError:
+        pytest.skip("does not parse (a case for bad input)")
+    _same_calls(module)
+
+
+@pytest.mark.parametrize("name", ["pickle.py", "inspect.py", "string.py", "dataclasses.py"])
+def test_standard_library_modules_are_walked_as_libcst_walks_them(name):
+    path = STDLIB / name
+    if not path.exists():
+        pytest.skip(f"{name} is not in this Python's standard library")
+    _same_calls(cst.parse_module(path.read_text(encoding="utf-8")))
+
+
+def test_a_visitor_with_attribute_callbacks_gets_libcsts_own_walk():
+    class Attributes(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen = []
+
+        def visit_Name_lpar(self, node: cst.Name) -> None:
+            self.seen.append(node.value)
+
+    module = cst.parse_module("a = b\n")
+    visitor = Attributes()
+    assert not walk.walks_fast(visitor)
+    walk.read_only_visit(module, visitor)
+    assert visitor.seen == ["a", "b"]
+
+
+def test_a_visitor_with_metadata_or_a_transformer_gets_libcsts_own_walk():
+    class Positions(cst.CSTVisitor):
+        METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+
+    assert not walk.walks_fast(Positions())
+    assert not walk.walks_fast(cst.CSTTransformer())  # type: ignore[arg-type]
+    assert walk.walks_fast(Recorder())
+
+
+def test_the_walk_builds_no_node():
+    """What makes it cheaper: no node is made (libcst's walk makes one per node)."""
+    module = cst.parse_module(EVERY_FORM)
+    walk.read_only_visit(module, Recorder())  # every node type's order read once
+    made = []
+    original = cst.CSTNode.__post_init__
+
+    def counting(self):
+        made.append(type(self).__name__)
+        original(self)
+
+    cst.CSTNode.__post_init__ = counting
+    try:
+        walk.read_only_visit(module, Recorder())
+        assert made == []
+        module.visit(Recorder())
+        assert made  # libcst's own walk does build nodes: the count can tell
+    finally:
+        cst.CSTNode.__post_init__ = original
+
+
+def test_a_field_libcst_visits_only_when_set_is_found_from_any_first_node():
+    """libcst visits an f-string expression's format spec only when there is
+    one: read from a first node without one, the order must still have it."""
+    walk._ORDER.clear()
+    try:
+        _same_calls(cst.parse_module('f"{plain} {spec:>{width}}"\n'))
+    finally:
+        walk._ORDER.clear()
