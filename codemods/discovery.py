@@ -90,8 +90,7 @@ def discover(
                 seen.add(real)
                 result.files.append(given)
             continue
-        for path in _walk(given, exclude, suffixes, result):
-            real = path.resolve()
+        for path, real in _walk(given, exclude, suffixes, result):
             if real not in seen:
                 seen.add(real)
                 result.files.append(path)
@@ -105,7 +104,8 @@ def _links_last(entry: os.DirEntry) -> Tuple[bool, str]:
         return True, entry.name
 
 
-def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
+def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Tuple[Path, Path]]:
+    """(path, its real path) of each file to process under ``root``."""
     root_real = root.resolve()
     rules = _IgnoreRules()
     repository = git_root(root_real)
@@ -121,7 +121,7 @@ def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
         relative = path.relative_to(root).as_posix() + ("/" if is_dir else "")
         return exclude.match_file(relative)
 
-    def walk(directory: Path) -> Iterator[Path]:
+    def walk(directory: Path) -> Iterator[Tuple[Path, Path]]:
         real = directory.resolve()
         if real in visited:
             if directory.is_symlink():  # a link back into a folder already walked: a loop
@@ -151,9 +151,15 @@ def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
                 is_dir = entry.is_dir()
             except OSError:
                 continue
-            real_path = Path(os.path.realpath(path))
             # What .gitignore and --exclude say of the entry itself, and of what a link names.
             located = real / entry.name
+            try:
+                link = entry.is_symlink()
+            except OSError:
+                link = True
+            # In a folder already resolved, only a link needs resolving (each resolution
+            # reads every folder of the path).
+            real_path = Path(os.path.realpath(path)) if link else located
             if is_dir:
                 if entry.name in SKIPPED_DIRS or _is_virtualenv(path):
                     continue
@@ -174,6 +180,6 @@ def _walk(root: Path, exclude, suffixes, result: Discovery) -> Iterator[Path]:
                     continue
                 if rules.ignored(real_path, False):
                     continue
-                yield path
+                yield path, real_path
 
     yield from walk(root)

@@ -299,21 +299,39 @@ class TreeIndex:
     def __init__(self, files: Iterable[Path], read: Callable[[Path], Optional[str]],
                  module_names: Callable[[Path], Tuple[str, str]]) -> None:
         self._read = read
-        self._paths: Dict[str, Path] = {}  # module -> file
-        self._names: Dict[Path, Tuple[str, str]] = {}
-        for path in files:
-            if path.suffix not in (".py", ".pyi"):
-                continue
-            module, package = module_names(path)
-            self._names[path] = (module, package)
-            # A stub (.pyi) describes the same module; the source wins.
-            if module not in self._paths or path.suffix == ".py":
-                self._paths[module] = path
+        self._files = list(files)
+        self._module_names = module_names
+        self._named: Optional[Tuple[Dict[str, Path], Dict[Path, Tuple[str, str]]]] = None
         self._modules: Dict[Path, Optional[ModuleFacts]] = {}
         self._texts: Dict[Path, Optional[str]] = {}
         self._subclasses: Dict[str, List[ClassInfo]] = {}
 
     # Modules --------------------------------------------------------------------------------
+
+    def _name_files(self) -> Tuple[Dict[str, Path], Dict[Path, Tuple[str, str]]]:
+        """(module -> file, file -> (module, package)), made when first needed: a
+        run whose scan found nothing asks for none (naming resolves every path)."""
+        if self._named is None:
+            paths: Dict[str, Path] = {}
+            names: Dict[Path, Tuple[str, str]] = {}
+            for path in self._files:
+                if path.suffix not in (".py", ".pyi"):
+                    continue
+                module, package = self._module_names(path)
+                names[path] = (module, package)
+                # A stub (.pyi) describes the same module; the source wins.
+                if module not in paths or path.suffix == ".py":
+                    paths[module] = path
+            self._named = (paths, names)
+        return self._named
+
+    @property
+    def _paths(self) -> Dict[str, Path]:
+        return self._name_files()[0]
+
+    @property
+    def _names(self) -> Dict[Path, Tuple[str, str]]:
+        return self._name_files()[1]
 
     @property
     def module_names(self) -> Dict[str, Path]:
