@@ -340,6 +340,10 @@ class Engine:
             worker.left, worker.plan_sent = [], False
             worker.queue = [s for s in worker.sources
                             if kind == "scan" or not self._done_unparsed(s, plan, results)]
+            if kind == "rewrite":
+                # Files the scan did not parse go first: their rewrite parses them
+                # (and a job pickler's resolves names), the largest cost per byte.
+                worker.queue.sort(key=lambda s: (s.path not in self.idle, -len(s.text)))
         for worker in self.workers:
             self._feed(worker, kind, plan)
         for source in self.local_sources:  # meanwhile, the workers work
