@@ -35,6 +35,19 @@ def _strip_does(reading) -> str:
 class CheckCodemod(MigrateCodemod):
     name = "check"
     read_only = True
+    # libcst parses the text without the top-level definitions the reading skips
+    # (read/outline.py): check never prints what it parses.
+    blanks_definitions = True
+
+    def text_to_parse(self, source) -> str:
+        if not self.blanks_definitions:
+            return source.text
+        from .read.outline import outline  # noqa: PLC0415
+        from .read.text_facts import parse_or_none  # noqa: PLC0415
+
+        text = source.text
+        hooks = ("__getstate__", "__setstate__", *self.settings.job_methods)
+        return outline(text, parse_or_none(text), hooks) or text
 
     def rewrite(self, parsed, plan) -> Rewrite:
         if not self.has_work(parsed):

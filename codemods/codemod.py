@@ -85,6 +85,11 @@ class Codemod:
     def scan(self, parsed: ParsedFile) -> Any:
         return None
 
+    def text_to_parse(self, source: SourceFile) -> str:
+        """What libcst parses of a file: its text (``check`` leaves out what it
+        never reads, keeping every line's place)."""
+        return source.text
+
     def facts_from_text(self, source: SourceFile) -> Any:
         """The file's scan facts when its text (and the stdlib ``ast``) tell them
         and its rewrite does nothing whatever the plan; None when it must be

@@ -96,15 +96,16 @@ class ParsedFile:
         return context
 
 
-def parse(source: SourceFile) -> ParsedFile | Finding:
-    """Parse ``source``, or say why it cannot be worked on.
+def parse(source: SourceFile, text: str | None = None) -> ParsedFile | Finding:
+    """Parse ``source`` (or ``text``, what the codemod parses of it), or say why
+    it cannot be worked on.
 
     A file libcst does not print back byte for byte is still parsed; the runner
     then applies only the rewrite to the original text (``splice``).
     """
     path = source.path
     try:
-        module = cst.parse_module(source.text)
+        module = cst.parse_module(source.text if text is None else text)
     except cst.ParserSyntaxError as exc:
         return finding(path, exc.raw_line, "CM002", f"does not parse: {exc.message}",
                        Severity.ERROR, exc.raw_column)

@@ -111,7 +111,7 @@ class FileWork:
 
         parsed = self.parsed.get(source.path)
         if parsed is None:
-            parsed = parse(source)
+            parsed = parse(source, self.codemod.text_to_parse(source))
             if not isinstance(parsed, Finding):
                 self.parsed[source.path] = parsed
         return parsed

@@ -34,6 +34,7 @@ def unfiltered(codemod_class):
     class Unfiltered(codemod_class):
         skips_files_without_work = False
         prunes_definitions = False
+        blanks_definitions = False
 
         def wants(self, path, text):
             return True
@@ -52,7 +53,8 @@ def outcomes(codemod, paths, jobs=0):
     result = run(codemod, paths, jobs=jobs)
     return {
         str(outcome.path): (outcome.status.value, outcome.new,
-                            sorted(finding.format() for finding in outcome.findings))
+                            sorted(finding.format() for finding in outcome.findings),
+                            sorted(map(repr, outcome.hooks)))
         for outcome in result.outcomes
     }
 
@@ -110,4 +112,4 @@ def test_the_standard_library_gives_the_same_outcomes_unfiltered(command, stdlib
     assert filtered.keys() == everything.keys()
     differing = [path for path in filtered if filtered[path] != everything[path]]
     assert differing == []
-    assert any(status == "changed" or findings for status, _, findings in filtered.values())
+    assert any(status == "changed" or findings for status, _, findings, _ in filtered.values())

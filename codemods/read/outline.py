@@ -1,0 +1,83 @@
+"""A module's text with the top-level definitions its reading never looks at
+left blank, for ``check``, which reads a file and never prints it.
+
+``migrate``'s reading of a module (read/module_reading.py) takes its imports,
+and its classes at module and class level with hooks or declarations of the
+interface; classes inside functions come from ``ast``.  A top-level function,
+or a top-level class in which nothing is a hook, a nested class, or a word of
+the interface outside function bodies, gives it nothing: its lines are left
+empty, so libcst parses only what is read, and every line and column that is
+left keeps its place (findings stay where they were).
+
+A file with a dispatch table is read whole (the job-pickler reader counts
+every use of a name), as is one that ``ast`` cannot parse.  The prefilter test
+compares ``check`` with and without this over every snapshot case and the
+standard library.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Collection, List, Optional, Tuple
+
+from .text_facts import LINE_END
+
+# What makes a class's declarations of the interface (read/declarations.py), and
+# so its reading, besides hooks: a decorator, a base, a keyword or a decorated method.
+_INTERFACE_WORDS = re.compile(r"JobSerializable|JobUnserializable|\bclear\b|\bcustom\b|"
+                              r"\bon_restore\b")
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# What holds statements inside a class body's statements (match_case: Python 3.10+).
+_BLOCKS = tuple(kind for kind in (ast.stmt, ast.excepthandler, getattr(ast, "match_case", None))
+                if kind is not None)
+
+
+def _segment(lines: List[str], node: ast.AST) -> str:
+    return "".join(lines[node.lineno - 1:node.end_lineno or node.lineno])
+
+
+def _is_read(klass: ast.ClassDef, lines: List[str], hooks: Collection[str]) -> bool:
+    """Whether the class gives the reading anything: a method named as a hook,
+    a word of the interface in its own header or a method's decorators, or a
+    nested class (outside functions) that does."""
+    header = [*klass.decorator_list, *klass.bases, *(k.value for k in klass.keywords)]
+    if any(_INTERFACE_WORDS.search(_segment(lines, part)) for part in header):
+        return True
+    todo: List[ast.AST] = list(klass.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, _DEFINITIONS):
+            if node.name in hooks or any(_INTERFACE_WORDS.search(_segment(lines, d))
+                                         for d in node.decorator_list):
+                return True
+        elif isinstance(node, ast.ClassDef):
+            if _is_read(node, lines, hooks):
+                return True
+        else:  # a compound statement, a handler or a case: the statements in it
+            todo.extend(child for child in ast.iter_child_nodes(node)
+                        if isinstance(child, _BLOCKS))
+    return False
+
+
+def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Optional[str]:
+    """``text`` with the lines of each top-level definition the reading skips
+    made empty; None where nothing is left out (or the text is read whole)."""
+    if tree is None or "dispatch_table" in text:
+        return None
+    lines = LINE_END.split(text)
+    ends = LINE_END.findall(text)
+    # ``lines`` holds each line's text, ``ends`` its line end (the last line may have none).
+    with_ends = [line + (ends[i] if i < len(ends) else "") for i, line in enumerate(lines)]
+    blank: List[Tuple[int, int]] = []
+    for node in tree.body:
+        if isinstance(node, _DEFINITIONS) or (
+                isinstance(node, ast.ClassDef) and not _is_read(node, with_ends, hooks)):
+            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            blank.append((first, node.end_lineno or node.lineno))
+    if not blank:
+        return None
+    for first, last in blank:
+        for number in range(first, last + 1):
+            lines[number - 1] = ""
+    return "".join(line + (ends[i] if i < len(ends) else "") for i, line in enumerate(lines))

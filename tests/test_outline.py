@@ -1,0 +1,129 @@
+"""read/outline.py: what ``check`` leaves out of a module before libcst parses
+it (top-level definitions its reading never looks at), and that every line it
+keeps stays where it was."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from codemods.check import CheckCodemod
+from codemods.read.outline import outline
+from codemods.runner import run
+from codemods.settings import Settings
+
+HOOKS = ("__getstate__", "__setstate__", "get_state_for_child_job_pickling")
+
+SOURCE = '''\
+import os
+
+
+def helper(path):
+    return os.listdir(path)
+
+
+@decorate
+class Plain(Base):
+    def method(self):
+        class Local:
+            def __getstate__(self):
+                return {}
+        return Local
+
+
+class WithHook:
+    def __getstate__(self):
+        return self.__dict__.copy()
+
+
+class Outer:
+    if os.name:
+        class Inner:
+            def __setstate__(self, state):
+                self.__dict__.update(state)
+
+
+@clear("cache")
+class Declared:
+    pass
+
+
+class Based(JobSerializable):
+    pass
+
+
+class Restoring:
+    @on_restore
+    def reconnect(self):
+        pass
+
+
+class Refusing(Base, reason=JobUnserializable):
+    pass
+
+
+if os.name:
+    def kept_in_a_block():
+        pass
+'''
+
+KEPT = {"WithHook", "Outer", "Declared", "Based", "Restoring", "Refusing", "kept_in_a_block"}
+BLANKED = {"helper", "Plain"}
+
+
+def _defined(text: str):
+    return {node.name for node in ast.walk(ast.parse(text))
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+
+
+def test_only_the_definitions_the_reading_skips_are_left_out():
+    result = outline(SOURCE, ast.parse(SOURCE), HOOKS)
+    names = _defined(result)
+    assert KEPT <= names
+    assert not (BLANKED & names)
+    assert "Local" not in names  # a class in a function: ast reads it, from the whole text
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_every_line_kept_stays_in_its_place(newline):
+    text = SOURCE.replace("\n", newline)
+    result = outline(text, ast.parse(text), HOOKS)
+    before, after = text.splitlines(keepends=True), result.splitlines(keepends=True)
+    assert len(before) == len(after)
+    for old, new in zip(before, after):
+        assert new in (old, old[len(old.rstrip("\r\n")):])  # the same, or its line end alone
+
+
+def test_a_module_with_a_dispatch_table_or_nothing_to_leave_out_is_read_whole():
+    pickler = "import copyreg\ndispatch_table = {}\n\ndef reduce(obj):\n    return obj\n"
+    assert outline(pickler, ast.parse(pickler), HOOKS) is None
+    only_hooks = "class A:\n    def __getstate__(self):\n        return {}\n"
+    assert outline(only_hooks, ast.parse(only_hooks), HOOKS) is None
+    assert outline("x = (", None, HOOKS) is None  # ast cannot read it
+
+
+def _report(codemod, tree):
+    result = run(codemod, [tree], jobs=0)
+    return [(str(o.path), sorted(f.format() for f in o.findings), sorted(map(repr, o.hooks)))
+            for o in result.outcomes]
+
+
+def test_check_reports_the_same_with_and_without_leaving_definitions_out(tmp_path):
+    """Declarations on classes without hooks are facts the hierarchy check uses:
+    left out, they would change what check says of the subclasses."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "base.py").write_text(
+        "from .jobs import JobSerializable, clear, on_restore\n\n\n"
+        "def unrelated():\n    return 1\n\n\n"
+        "@clear(\"conn\")\nclass Base(JobSerializable):\n    @on_restore\n"
+        "    def reopen(self):\n        self.conn = None\n\n\n"
+        "class Child(Base):\n    def __getstate__(self):\n"
+        "        state = self.__dict__.copy()\n        del state[\"lock\"]\n        return state\n\n\n"
+        "class Other:\n    def run(self):\n        return 2\n")
+    whole = CheckCodemod(Settings())
+    whole.blanks_definitions = False
+    assert _report(CheckCodemod(Settings()), tmp_path) == _report(whole, tmp_path)
+    assert any(findings for _, findings, _ in _report(whole, tmp_path))
