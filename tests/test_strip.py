@@ -278,9 +278,9 @@ def test_only_files_that_mention_start_methods_are_read(tmp_path, monkeypatch):
         read.append(text.splitlines()[0])
         return original(text, tree, predicates)
 
-    def parse_recording(source):
+    def parse_recording(source, *rest):
         parsed.append(source.path.name)
-        return original_parse(source)
+        return original_parse(source, *rest)
 
     monkeypatch.setattr(start_method, "read_start_method", recording)
     monkeypatch.setattr(codemods.parsing, "parse", parse_recording)
@@ -384,9 +384,9 @@ def test_a_file_that_only_calls_hooks_is_parsed_only_when_the_plan_removes_them(
     the call is reported (CM202), as a full read would."""
     parsed, original_parse = [], codemods.parsing.parse
 
-    def parse_recording(source):
+    def parse_recording(source, *rest):
         parsed.append(source.path.name)
-        return original_parse(source)
+        return original_parse(source, *rest)
 
     monkeypatch.setattr(codemods.parsing, "parse", parse_recording)
     (tmp_path / "calls.py").write_text(
