@@ -9,7 +9,6 @@ are parsed are scanned and rewritten where their trees are kept (workers.py).
 
 from __future__ import annotations
 
-import difflib
 import sys
 from dataclasses import dataclass, field
 import os
@@ -235,6 +234,8 @@ def _tree_index(files: Sequence[Path], texts: Dict[Path, Optional[str]]) -> Tree
 def render_diff(outcome: FileOutcome, color: bool = False) -> str:
     """A unified diff of one change, git style (``a/``, ``b/`` before a relative
     path, /dev/null for a new or deleted file)."""
+    import difflib  # noqa: PLC0415 - only where a diff is shown
+
     name = outcome.path.as_posix()
     prefix_old, prefix_new = ("", "") if outcome.path.is_absolute() else ("a/", "b/")
     old = outcome.old.splitlines(keepends=True) if outcome.old is not None else []

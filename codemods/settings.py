@@ -7,11 +7,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Optional, Tuple
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older interpreters only
-    import tomli as tomllib
-
 DEFAULT_JOB_METHODS = ("get_state_for_child_job_pickling", "_get_args_for_child_job_pickling")
 DEFAULT_PICKLING_PREDICATES = ("does_multiprocessing_start_require_pickling",)
 
@@ -68,6 +63,15 @@ def find_pyproject(paths) -> Optional[Path]:
     return None
 
 
+def _toml():
+    """The TOML reader, imported where a pyproject.toml is found."""
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - exercised on older interpreters only
+        import tomli as tomllib  # noqa: PLC0415
+    return tomllib
+
+
 def load_settings(paths, warn: Callable[[str], None] = lambda message: None) -> Settings:
     """Defaults, updated from ``[tool.codemods]`` of the target's pyproject.toml.
     ``warn`` is told of deprecated keys."""
@@ -75,6 +79,7 @@ def load_settings(paths, warn: Callable[[str], None] = lambda message: None) -> 
     pyproject = find_pyproject(paths)
     if pyproject is None:
         return settings
+    tomllib = _toml()
     try:
         with open(pyproject, "rb") as handle:
             tool = tomllib.load(handle).get("tool", {})

@@ -14,7 +14,6 @@ import hashlib
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +97,8 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
         os.umask(umask)
         mode = 0o666 & ~umask
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # noqa: PLC0415 - only where a file is written
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".codemods-tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
