@@ -23,6 +23,7 @@ A base resolves to one of:
 from __future__ import annotations
 
 import ast
+import os
 import builtins
 import re
 import warnings
@@ -109,9 +110,20 @@ class PackageRoots:
 
     def __init__(self) -> None:
         self._roots: Dict[Path, Path] = {}
+        self._folders: Dict[Path, Path] = {}  # folder as named -> its real path
+
+    def _resolved(self, path: Path) -> Path:
+        """``path.resolve()``, resolving each folder once: a file that is not a
+        link is its real folder's (resolving reads every folder of the path)."""
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        if path.name in ("", ".", "..") or os.path.islink(path):
+            return path.resolve()
+        return folder / path.name
 
     def root(self, path: Path) -> Path:
-        directory = path.resolve().parent
+        directory = self._resolved(path).parent
         if directory not in self._roots:
             top = directory
             while (top / "__init__.py").exists() and top.parent != top:
@@ -123,7 +135,7 @@ class PackageRoots:
         """(root, module, package) as libcst's ``calculate_module_and_package``
         gives them, so that names here match its metadata providers'."""
         root = self.root(path)
-        parts = path.resolve().relative_to(root).with_suffix("").parts
+        parts = self._resolved(path).relative_to(root).with_suffix("").parts
         if parts and parts[-1] in ("__init__", "__main__"):
             parts = parts[:-1]
             return root, ".".join(parts), ".".join(parts)

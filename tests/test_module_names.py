@@ -1,0 +1,50 @@
+"""index.PackageRoots: a file's module and package names, as libcst's
+``calculate_module_and_package`` gives them from the file's real path, with
+each folder resolved once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from libcst.helpers import calculate_module_and_package
+
+from codemods.index import PackageRoots
+
+
+class ResolvingEachPath(PackageRoots):
+    """The plain way: every path resolved on its own."""
+
+    def _resolved(self, path: Path) -> Path:
+        return path.resolve()
+
+
+@pytest.fixture
+def tree(tmp_path):
+    for folder in ("pkg", "pkg/inner", "other"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "__init__.py").write_text("")
+    (tmp_path / "pkg/a.py").write_text("")
+    (tmp_path / "pkg/inner/b.py").write_text("")
+    (tmp_path / "other/c.py").write_text("")
+    (tmp_path / "loose.py").write_text("")
+    os.symlink(tmp_path / "other/c.py", tmp_path / "pkg/link.py")  # a file link
+    os.symlink(tmp_path / "other", tmp_path / "pkg/sub")  # a folder link
+    return tmp_path
+
+
+def test_names_are_those_of_each_path_resolved_on_its_own(tree, monkeypatch):
+    monkeypatch.chdir(tree)
+    paths = [tree / "pkg/a.py", tree / "pkg/inner/b.py", tree / "pkg/link.py",
+             tree / "pkg/sub/c.py", tree / "pkg/sub/__init__.py", tree / "loose.py",
+             Path("pkg/a.py"), Path("pkg/../pkg/inner/b.py"), Path("pkg/sub/c.py")]
+    once, each = PackageRoots(), ResolvingEachPath()
+    for path in paths:
+        assert once.names(path) == each.names(path), path
+    # A link is named by what it links to, as libcst names it.
+    root, module, package = once.names(tree / "pkg/link.py")
+    assert (module, package) == ("other.c", "other")
+    real = (tree / "pkg/link.py").resolve()
+    found = calculate_module_and_package(str(root), str(real))
+    assert (found.name, found.package) == (module, package)
