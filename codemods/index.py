@@ -110,14 +110,15 @@ class PackageRoots:
 
     def __init__(self) -> None:
         self._roots: Dict[Path, Path] = {}
-        self._folders: Dict[Path, Path] = {}  # folder as named -> its real path
+        self._folders: Dict[Path, Path] = {}  # folder as named (made absolute) -> its real path
 
     def _resolved(self, path: Path) -> Path:
         """``path.resolve()``, resolving each folder once: a file that is not a
         link is its real folder's (resolving reads every folder of the path)."""
-        folder = self._folders.get(path.parent)
+        named = path.parent if path.is_absolute() else Path(os.path.abspath(path.parent))
+        folder = self._folders.get(named)
         if folder is None:
-            folder = self._folders[path.parent] = path.parent.resolve()
+            folder = self._folders[named] = named.resolve()
         if path.name in ("", ".", "..") or os.path.islink(path):
             return path.resolve()
         return folder / path.name

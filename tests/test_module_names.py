@@ -48,3 +48,18 @@ def test_names_are_those_of_each_path_resolved_on_its_own(tree, monkeypatch):
     real = (tree / "pkg/link.py").resolve()
     found = calculate_module_and_package(str(root), str(real))
     assert (found.name, found.package) == (module, package)
+
+
+def test_a_relative_path_is_named_from_the_current_folder_of_each_call(tmp_path, monkeypatch):
+    """The same relative path in two trees (a long-lived process, tests) names
+    each tree's file."""
+    names = PackageRoots()
+    found = []
+    for tree in ("one", "two"):
+        package = tmp_path / tree / "pkg"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        (package / "mod.py").write_text("")
+        monkeypatch.chdir(tmp_path / tree)
+        found.append(names.names(Path("pkg/mod.py"))[0])
+    assert found == [tmp_path / "one", tmp_path / "two"]
