@@ -115,7 +115,8 @@ class PackageRoots:
     def _resolved(self, path: Path) -> Path:
         """``path.resolve()``, resolving each folder once: a file that is not a
         link is its real folder's (resolving reads every folder of the path)."""
-        named = path.parent if path.is_absolute() else Path(os.path.abspath(path.parent))
+        # Made absolute without normalising: ``link/..`` is resolved by following the link.
+        named = path.parent if path.is_absolute() else Path(os.getcwd(), path.parent)
         folder = self._folders.get(named)
         if folder is None:
             folder = self._folders[named] = named.resolve()

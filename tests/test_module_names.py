@@ -63,3 +63,17 @@ def test_a_relative_path_is_named_from_the_current_folder_of_each_call(tmp_path,
         monkeypatch.chdir(tmp_path / tree)
         found.append(names.names(Path("pkg/mod.py"))[0])
     assert found == [tmp_path / "one", tmp_path / "two"]
+
+
+def test_a_relative_path_through_a_link_and_up_is_named_as_resolved(tmp_path, monkeypatch):
+    """``link/../pkg``: ``..`` is taken after following the link, as
+    ``Path.resolve`` takes it (not removed as text, as ``os.path.abspath`` would)."""
+    (tmp_path / "real" / "pkg").mkdir(parents=True)
+    (tmp_path / "real" / "deep").mkdir()
+    (tmp_path / "real" / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "real" / "pkg" / "a.py").write_text("")
+    os.symlink(tmp_path / "real" / "deep", tmp_path / "lnk")
+    monkeypatch.chdir(tmp_path)
+    path = Path("lnk/../pkg/a.py")
+    assert PackageRoots().names(path) == ResolvingEachPath().names(path)
+    assert PackageRoots().names(path)[1] == "pkg.a"

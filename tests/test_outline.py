@@ -127,3 +127,13 @@ def test_check_reports_the_same_with_and_without_leaving_definitions_out(tmp_pat
     whole.blanks_definitions = False
     assert _report(CheckCodemod(Settings()), tmp_path) == _report(whole, tmp_path)
     assert any(findings for _, findings, _ in _report(whole, tmp_path))
+
+
+@pytest.mark.parametrize("decorator", ["@(\n    os.fspath\n)\n", "@\\\nfunctools.cache\n"])
+def test_a_decorator_whose_expression_starts_below_its_at_sign_is_left_out_whole(decorator):
+    text = ("import os\n\n\n" + decorator + "def f():\n    pass\n\n\n"
+            "class A:\n    def __getstate__(self):\n        return {}\n")
+    result = outline(text, ast.parse(text), HOOKS)
+    assert "@" not in result and "def f" not in result
+    ast.parse(result)  # what is left parses
+    assert result.count("\n") == text.count("\n")

@@ -126,3 +126,21 @@ def test_standard_library_classes_are_placed_where_libcst_places_them(name):
     if not path.exists():
         pytest.skip(f"{name} is not in this Python's standard library")
     assert _compare(path.read_text(encoding="utf-8")) > 100
+
+
+def test_a_nested_class_is_placed_alike_whichever_class_is_asked_first():
+    """A nested class is a statement of its outer class and a class of its own:
+    the render of one must not stand for the render of the other."""
+    text = "class A:\n\tclass B(Base):\n\t\tdef __getstate__(self):\n\t\t\treturn {}\n"
+    module = cst.parse_module(text)
+    truth = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    outer = module.body[0]
+    inner = outer.body.body[0]
+    inside, base = inner.body.body[0].body.body[0], inner.bases[0].value
+    for first, second in (((inside, outer, "m.A"), (base, inner, "m.A.B")),
+                          ((base, inner, "m.A.B"), (inside, outer, "m.A"))):
+        positions = Positions(module, text, "m")
+        positions.of(*first)
+        found = positions.of(*second)
+        expected = truth[second[0]].start
+        assert found == (expected.line, expected.column)

@@ -70,11 +70,14 @@ def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Op
     # ``lines`` holds each line's text, ``ends`` its line end (the last line may have none).
     with_ends = [line + (ends[i] if i < len(ends) else "") for i, line in enumerate(lines)]
     blank: List[Tuple[int, int]] = []
+    previous_end = 0
     for node in tree.body:
         if isinstance(node, _DEFINITIONS) or (
                 isinstance(node, ast.ClassDef) and not _is_read(node, with_ends, hooks)):
-            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-            blank.append((first, node.end_lineno or node.lineno))
+            # From the line after the statement before: a decorator's "@" can stand on
+            # a line above its expression (``@(`` or ``@\``), where ``ast`` places it.
+            blank.append((previous_end + 1, node.end_lineno or node.lineno))
+        previous_end = node.end_lineno or node.lineno
     if not blank:
         return None
     for first, last in blank:

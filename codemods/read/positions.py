@@ -66,8 +66,10 @@ class Positions:
         # id(class node) -> id(body statement) -> the line ``ast`` starts it on
         self._lines: Dict[int, Optional[Dict[int, int]]] = {}
         self._ast = False  # not parsed yet; None: ast cannot read the text
-        # id(class node, or body statement) -> positions in it rendered alone
-        self._within: Dict[int, dict] = {}
+        self._within: Dict[int, dict] = {}  # id(class node) -> positions in it rendered alone
+        # id(body statement) -> positions in its class rendered with it alone (a nested
+        # class is both a class and a statement: the two renders are kept apart)
+        self._in_statement: Dict[int, dict] = {}
         self._holders: Dict[int, Dict[int, cst.CSTNode]] = {}  # id(class) -> id(node) -> statement
         self._whole = None  # PositionProvider over the module, the fallback
 
@@ -101,13 +103,13 @@ class Positions:
         lines = self._statement_lines(owner, qualified)
         statement = self._statement_holding(node, owner) if lines else None
         if statement is not None:
-            positions = self._within.get(id(statement))
+            positions = self._in_statement.get(id(statement))
             if positions is None:
                 # The class with that one statement, rendered alone: the statement is
                 # indented as in the class, and placed by ``ast``.
                 alone = self._alone(owner.with_changes(
                     leading_lines=[], body=owner.body.with_changes(body=[statement])))
-                positions = self._within[id(statement)] = cst.MetadataWrapper(
+                positions = self._in_statement[id(statement)] = cst.MetadataWrapper(
                     alone, unsafe_skip_copy=True).resolve(PositionProvider)
             here, origin = positions.get(node), positions.get(statement)
             if here is not None and origin is not None:
