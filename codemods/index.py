@@ -23,8 +23,8 @@ A base resolves to one of:
 from __future__ import annotations
 
 import ast
-import os
 import builtins
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
