@@ -11,6 +11,7 @@ from dataclasses import replace
 from .codemod import Rewrite, finding
 from .migrate import MigrateCodemod
 from .report import HookReport, Severity
+from .strip_words import hook_names
 
 
 def _describe(reading) -> str:
@@ -46,8 +47,7 @@ class CheckCodemod(MigrateCodemod):
         from .read.text_facts import parse_or_none  # noqa: PLC0415
 
         text = source.text
-        hooks = ("__getstate__", "__setstate__", *self.settings.job_methods)
-        return outline(text, parse_or_none(text), hooks) or text
+        return outline(text, parse_or_none(text), hook_names(self.settings)) or text
 
     def rewrite(self, parsed, plan) -> Rewrite:
         if not self.has_work(parsed):

@@ -32,6 +32,7 @@ from .interface import (
 from .report import FileOutcome, Severity, Status
 from .settings import Settings
 from .sources import SourceError, read_source
+from .strip_words import hook_names
 
 if TYPE_CHECKING:
     from .read.pickler_facts import PicklerFacts
@@ -422,7 +423,7 @@ class MigrateCodemod(Codemod):
             return None
         tree = parse_or_none(text)
         methods = self.settings.job_methods
-        if needs_full_read(text, tree, ("__getstate__", "__setstate__", *methods)):
+        if needs_full_read(text, tree, hook_names(self.settings)):
             return None
         refs = PicklerFacts(job_method_refs=job_method_refs(tree, methods)) \
             if any(method in text for method in methods) else PicklerFacts()

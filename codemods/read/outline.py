@@ -65,15 +65,13 @@ def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Op
     made empty; None where nothing is left out (or the text is read whole)."""
     if tree is None or "dispatch_table" in text:
         return None
-    lines = LINE_END.split(text)
-    ends = LINE_END.findall(text)
-    # ``lines`` holds each line's text, ``ends`` its line end (the last line may have none).
-    with_ends = [line + (ends[i] if i < len(ends) else "") for i, line in enumerate(lines)]
+    ends = [*LINE_END.findall(text), ""]  # the last line may have none
+    lines = [line + end for line, end in zip(LINE_END.split(text), ends)]
     blank: List[Tuple[int, int]] = []
     previous_end = 0
     for node in tree.body:
         if isinstance(node, _DEFINITIONS) or (
-                isinstance(node, ast.ClassDef) and not _is_read(node, with_ends, hooks)):
+                isinstance(node, ast.ClassDef) and not _is_read(node, lines, hooks)):
             # From the line after the statement before: a decorator's "@" can stand on
             # a line above its expression (``@(`` or ``@\``), where ``ast`` places it.
             blank.append((previous_end + 1, node.end_lineno or node.lineno))
@@ -82,5 +80,5 @@ def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Op
         return None
     for first, last in blank:
         for number in range(first, last + 1):
-            lines[number - 1] = ""
-    return "".join(line + (ends[i] if i < len(ends) else "") for i, line in enumerate(lines))
+            lines[number - 1] = ends[number - 1]  # the line end alone
+    return "".join(lines)
