@@ -39,6 +39,9 @@ class Rewrite:
     text: Any = None
     findings: List[Finding] = field(default_factory=list)
     hooks: list = field(default_factory=list)  # `check`: HookReport of each class with hooks
+    # The text is the source with only the rewrite's changes (write/reprint.py): no
+    # splice is needed where libcst does not print the file back as it was.
+    exact: bool = False
 
 
 _ROOTS = PackageRoots()

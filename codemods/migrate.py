@@ -436,8 +436,10 @@ class MigrateCodemod(Codemod):
         findings = list(command.findings)
         if new is parsed.module:
             return Rewrite(None, findings)  # no rule changed anything: nothing to print
-        text = new.code
-        if text == parsed.printed:
+        from .parsing import print_rewrite, unchanged_print  # noqa: PLC0415
+
+        text, exact = print_rewrite(parsed, new)
+        if unchanged_print(parsed, text, exact):
             return Rewrite(None, findings)
         from .write.migrate_module import self_check  # noqa: PLC0415
 
@@ -447,7 +449,7 @@ class MigrateCodemod(Codemod):
                 parsed.path, 1, "CM900",
                 f"internal error: the self-check failed for class {mismatch}; "
                 "file left as it was (please report this)", Severity.ERROR)])
-        return Rewrite(text, findings)
+        return Rewrite(text, findings, exact=exact)
 
     def run_command(self, parsed, plan: Plan, report_only: bool = False):
         from .write.migrate_module import MigrateCommand  # noqa: PLC0415

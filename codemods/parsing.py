@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Tuple
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -96,6 +96,27 @@ class ParsedFile:
         return context
 
 
+def print_rewrite(parsed: ParsedFile, new: cst.Module) -> Tuple[str, bool]:
+    """The rewritten module's text, and whether it is exact: the source with only
+    the rewrite's changes, each kept statement's lines taken from the source
+    (write/reprint.py).  Not exact: libcst's print of the whole module, which
+    ``rewrite_parsed`` applies to the source (``splice``)."""
+    from .read.text_facts import parse_or_none  # noqa: PLC0415
+    from .write.reprint import reprint  # noqa: PLC0415
+
+    text = parsed.source.text
+    if new is not parsed.module:
+        shared = reprint(parsed.module, new, text, parse_or_none(text))
+        if shared is not None:
+            return shared, True
+    return new.code, False
+
+
+def unchanged_print(parsed: ParsedFile, text: str, exact: bool) -> bool:
+    """Whether ``print_rewrite``'s text is the file as it was."""
+    return text == (parsed.source.text if exact else parsed.printed)
+
+
 def parse(source: SourceFile, text: str | None = None) -> ParsedFile | Finding:
     """Parse ``source`` (or ``text``, what the codemod parses of it), or say why
     it cannot be worked on.
@@ -149,7 +170,8 @@ def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> FileOutcome:
     outcome = FileOutcome(path, Status.UNCHANGED, old=source.text, encoding=source.encoding,
                           findings=list(result.findings), hooks=list(result.hooks),
                           digest=source.digest)
-    printed = guarded(_printed, parsed) if isinstance(result.text, str) else None
+    printed = guarded(_printed, parsed) if isinstance(result.text, str) and not result.exact \
+        else None
     if isinstance(printed, Finding):
         return FileOutcome(path, Status.FAILED, findings=[printed])
     if printed is not None and printed != source.text:

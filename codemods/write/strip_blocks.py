@@ -60,6 +60,10 @@ def _surviving_lines(lines: Sequence[cst.EmptyLine]) -> List[cst.EmptyLine]:
     return kept
 
 
+def _same(lines: Sequence[cst.EmptyLine], others: Sequence[cst.EmptyLine]) -> bool:
+    return len(lines) == len(others) and all(a is b for a, b in zip(lines, others))
+
+
 def _splice(
     body: Sequence[cst.BaseStatement], edits: Mapping[int, Edit]
 ) -> Tuple[List[cst.BaseStatement], List[cst.EmptyLine]]:
@@ -87,7 +91,8 @@ def _splice(
             lines = lines[len(leading_blanks(lines)):]  # the block now starts here
         elif not leading_blanks(lines):
             lines = [*gap, *lines]
-        new[0] = new[0].with_changes(leading_lines=lines)
+        if not _same(lines, new[0].leading_lines):  # a kept statement stays the same node
+            new[0] = new[0].with_changes(leading_lines=lines)
         result.extend(new)
         carried = list(edit.trailing_lines) if edit is not None else []
         gap = []

@@ -19,7 +19,7 @@ from libcst.metadata import (
 )
 
 from ..codemod import Rewrite, finding
-from ..parsing import ParsedFile, parse, visit_with_metadata
+from ..parsing import ParsedFile, parse, print_rewrite, unchanged_print, visit_with_metadata
 from ..report import FileOutcome, Finding, Status
 from ..settings import Settings
 from ..sources import SourceFile
@@ -512,10 +512,6 @@ def scan_file(codemod, parsed: ParsedFile) -> FileFacts:
     )
 
 
-def _changed(text: str, parsed: ParsedFile) -> Optional[str]:
-    return text if text != parsed.printed else None
-
-
 def _rule_words(codemod, named: Collection[str], bound: Collection[str]) -> Set[str]:
     """The words of everything strip acts on in a file: hooks and predicates (the
     plan's removals are among them); where the file names the job pickler or the
@@ -564,14 +560,16 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
         command.removed_here = facts.removed if facts is not None else None
         command.keep_pickler_imports = keep_pickler_imports
         command.pruner = Pruner(definitions) if definitions is not None else None
-        return command, command.transform_module(parsed.module).code
+        return command, print_rewrite(parsed, command.transform_module(parsed.module))
 
-    command, new = run(False)
+    command, (new, exact) = run(False)
     if wrapper is not None and any(f.code == PICKLER_USED for f in command.findings):
         # The job pickler is still used here: keep the imports of it (and, in
         # tree_changes, the module itself).
-        command, new = run(True)
-    return Rewrite(_changed(new, parsed), command.findings)
+        command, (new, exact) = run(True)
+    if unchanged_print(parsed, new, exact):
+        return Rewrite(None, command.findings)
+    return Rewrite(new, command.findings, exact=exact)
 
 
 def pickler_callees(codemod, parsed: ParsedFile, plan: Plan) -> List[Finding]:
