@@ -370,21 +370,14 @@ class TreeIndex:
         if text is None or path not in self._names:
             return None
         module, package = self._names[path]
-        facts = ModuleFacts(module, package, path)
-        try:
-            with warnings.catch_warnings():  # invalid escapes and the like: not ours to report
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text, str(path))
-        except SyntaxError:
-            # Syntax newer than this interpreter's (class Box[T], ...): libcst knows it.
-            return _read_with_libcst(text, facts)
-        except (ValueError, RecursionError, MemoryError):
-            return None
-        try:
-            _Reader(facts).module(tree)
-        except RecursionError:
-            return None
-        return facts
+        return module_facts(text, path, module, package)
+
+    def know(self, facts: ModuleFacts) -> None:
+        """A module's facts read elsewhere (by the worker that scanned the file,
+        from the same text with ``module_facts``): not read again here.  Kept
+        only under the module name this index gives the file."""
+        if self._names.get(facts.path) == (facts.name, facts.package):
+            self._modules.setdefault(facts.path, facts)
 
     def is_in_tree(self, dotted: str) -> bool:
         """Whether ``dotted`` or a module above it is a module of the tree."""
@@ -545,6 +538,28 @@ class TreeIndex:
         result = sorted(found.values(), key=lambda c: c.name)
         self._subclasses[info.name] = result
         return result
+
+
+def module_facts(text: str, path: Path, module: str, package: str,
+                 tree: Optional[ast.Module] = None) -> Optional[ModuleFacts]:
+    """The index's facts of one module (``tree``: the text's ``ast``, when at
+    hand); None where neither parser reads it."""
+    facts = ModuleFacts(module, package, path)
+    if tree is None:
+        try:
+            with warnings.catch_warnings():  # invalid escapes and the like: not ours to report
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, str(path))
+        except SyntaxError:
+            # Syntax newer than this interpreter's (class Box[T], ...): libcst knows it.
+            return _read_with_libcst(text, facts)
+        except (ValueError, RecursionError, MemoryError):
+            return None
+    try:
+        _Reader(facts).module(tree)
+    except RecursionError:
+        return None
+    return facts
 
 
 _CLASS_KEYWORD = re.compile(r"^[ \t]*class\b", re.MULTILINE)

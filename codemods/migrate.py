@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Set
 
 from .codemod import Codemod, Rewrite, finding, module_names
 from .hierarchy import HierarchyCheck, is_interface_class
-from .index import ClassInfo, TreeIndex
+from .index import ClassInfo, ModuleFacts, TreeIndex, module_facts
 from .interface import (
     DEFAULT_NAME,
     RUNTIME_MARKER,
@@ -114,6 +114,9 @@ class FileFacts:
     root: str = ""  # the folder above the file's top package
     classes: List[ClassFacts] = field(default_factory=list)
     pickling: Optional["PicklerFacts"] = None  # read/job_pickler.py, where it looked
+    # The tree index's facts of the module (index.module_facts), read by the worker
+    # that scanned it with the ``ast`` it had at hand: the plan reads every such file.
+    index: Optional[ModuleFacts] = None
 
 
 def facts_of(reading, module_name: str, package_name: str, job_methods) -> "FileFacts":
@@ -174,6 +177,9 @@ def make_plan(facts: Mapping[Path, FileFacts], index: Optional[TreeIndex],
     classes = {c.name: c for file_facts in facts.values() for c in file_facts.classes}
     if index is None:
         index = TreeIndex([], lambda path: None, lambda path: ("", ""))
+    for file_facts in facts.values():
+        if file_facts.index is not None:
+            index.know(file_facts.index)
     plan = Plan()
     candidates = {name for name, c in classes.items() if c.migratable}
     plan.interface_modules, interface_problems = _interface_modules(facts, settings)
@@ -359,6 +365,13 @@ class MigrateCodemod(Codemod):
         facts = facts_of(reading, parsed.module_name, parsed.package_name,
                          self.settings.job_methods)
         facts.root = str(parsed.root)
+        if facts.classes:
+            from .read.text_facts import last_tree  # noqa: PLC0415
+
+            tree = last_tree(parsed.source.text)
+            if tree is not None:
+                facts.index = module_facts(parsed.source.text, parsed.path, parsed.module_name,
+                                           parsed.package_name, tree)
         return facts
 
     def plan(self, facts, index=None):

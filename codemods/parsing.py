@@ -80,6 +80,19 @@ class ParsedFile:
             self.cache["printed"] = self.module.code
         return self.cache["printed"]
 
+    @property
+    def layout(self):
+        """The statements of the source as ``ast`` reads them (write/reprint.py);
+        None where ``ast`` cannot read it.  Kept from the parse when the scan had
+        the ``ast`` at hand."""
+        if "layout" not in self.cache:
+            from .read.text_facts import parse_or_none  # noqa: PLC0415
+            from .write.reprint import layout  # noqa: PLC0415
+
+            tree = parse_or_none(self.source.text)
+            self.cache["layout"] = layout(tree) if tree is not None else None
+        return self.cache["layout"]
+
     def context(self, **scratch: Any) -> CodemodContext:
         """A libcst context for one command run on this file, with fully
         qualified names available (``FullyQualifiedNameProvider``).  The
@@ -101,12 +114,11 @@ def print_rewrite(parsed: ParsedFile, new: cst.Module) -> Tuple[str, bool]:
     the rewrite's changes, each kept statement's lines taken from the source
     (write/reprint.py).  Not exact: libcst's print of the whole module, which
     ``rewrite_parsed`` applies to the source (``splice``)."""
-    from .read.text_facts import parse_or_none  # noqa: PLC0415
     from .write.reprint import reprint  # noqa: PLC0415
 
     text = parsed.source.text
     if new is not parsed.module:
-        shared = reprint(parsed.module, new, text, parse_or_none(text))
+        shared = reprint(parsed.module, new, text, parsed.layout)
         if shared is not None:
             return shared, True
     return new.code, False
@@ -137,7 +149,15 @@ def parse(source: SourceFile, text: str | None = None) -> ParsedFile | Finding:
         return finding(path, 1, "CM002", f"does not parse: {type(exc).__name__}: {exc}",
                        Severity.ERROR)
     root, module_name, package_name = module_names(path)
-    return ParsedFile(source, module, root, module_name, package_name)
+    parsed = ParsedFile(source, module, root, module_name, package_name)
+    if text is None or text is source.text:
+        from .read.text_facts import last_tree  # noqa: PLC0415
+        from .write.reprint import layout  # noqa: PLC0415
+
+        tree = last_tree(source.text)
+        if tree is not None:  # the scan's: its statements are kept for the rewrite
+            parsed.cache["layout"] = layout(tree)
+    return parsed
 
 
 def guarded(function: Callable, parsed: ParsedFile, *args):

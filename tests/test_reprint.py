@@ -13,7 +13,7 @@ import libcst as cst
 import pytest
 
 from codemods.splice import splice
-from codemods.write.reprint import reprint
+from codemods.write.reprint import layout, reprint
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -78,7 +78,7 @@ def _check(text: str) -> Tuple[int, int]:
         if after is before:
             continue
         changed += 1
-        result = reprint(before, after, text, tree)
+        result = reprint(before, after, text, layout(tree) if tree is not None else None)
         if result is not None:
             expected, _ = splice(before.code, text, after.code)
             assert result == expected
@@ -126,7 +126,7 @@ def test_the_source_spelling_of_kept_lines_stays():
             "            pass\n        except OSError :\n            pass\n")
     before = cst.parse_module(text)
     after = before.visit(RenameFirstMethod())
-    result = reprint(before, after, text, ast.parse(text))
+    result = reprint(before, after, text, layout(ast.parse(text)))
     assert result == text.replace("def f(", "def f_renamed(")
 
 
@@ -135,19 +135,19 @@ def test_declines_when_a_changed_statement_does_not_print_back():
             "        except OSError :\n            pass\n\n    def g(self):\n        pass\n")
     before = cst.parse_module(text)
     after = before.visit(RenameFirstMethod())
-    assert reprint(before, after, text, ast.parse(text)) is None
+    assert reprint(before, after, text, layout(ast.parse(text))) is None
 
 
 def test_declines_without_a_final_line_end_or_an_ast():
     text = "class A:\n    def f(self):\n        pass\n\nx = 1"
     before = cst.parse_module(text)
     after = before.visit(RenameFirstMethod())
-    assert reprint(before, after, text, ast.parse(text)) is None
+    assert reprint(before, after, text, layout(ast.parse(text))) is None
     text += "\n"
     before = cst.parse_module(text)
     after = before.visit(RenameFirstMethod())
     assert reprint(before, after, text, None) is None
-    assert reprint(before, after, text, ast.parse(text)) == after.code
+    assert reprint(before, after, text, layout(ast.parse(text))) == after.code
 
 
 def test_declines_where_ast_and_libcst_disagree():
@@ -155,4 +155,4 @@ def test_declines_where_ast_and_libcst_disagree():
     before = cst.parse_module(text)
     after = before.visit(RenameFirstMethod())
     other = ast.parse("class B:\n    def f(self):\n        pass\n")
-    assert reprint(before, after, text, other) is None
+    assert reprint(before, after, text, layout(other)) is None

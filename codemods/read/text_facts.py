@@ -68,6 +68,11 @@ def parse_or_none(text: str) -> Optional[ast.Module]:
     return tree
 
 
+def last_tree(text: str) -> Optional[ast.Module]:
+    """The tree ``parse_or_none`` made last, if it was of ``text``; else None."""
+    return _last_parse[1] if _last_parse[0] is text else None
+
+
 def job_method_refs(tree: ast.Module, job_methods) -> List[Tuple[str, Optional[str]]]:
     """(job-state method, module-level function it is in) for each reference to a
     job-state method (``x.get_state_for_child_job_pickling``), as the job-pickler

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
@@ -37,11 +38,44 @@ class _Unshared(Exception):
     """The statements of libcst and ``ast`` do not pair up as expected."""
 
 
-def _pairs(statements: Sequence[cst.BaseStatement], theirs: Sequence[ast.stmt]
-           ) -> List[ast.stmt]:
+@dataclass(frozen=True)
+class Statement:
+    """What ``ast`` says of a statement: its first line (1-based; its first
+    decorator's for a decorated definition), the name it defines (``def``,
+    ``class``), and, for a class, its body."""
+
+    line: int
+    name: Optional[str] = None
+    decorated: bool = False
+    body: Tuple["Statement", ...] = ()
+
+
+def layout(tree: ast.Module) -> Tuple[Statement, ...]:
+    """The statements of a module and of its classes, from its ``ast``: all
+    that ``reprint`` needs, small enough to keep from a file's scan to its
+    rewrite."""
+
+    def block(statements: Sequence[ast.stmt]) -> Tuple[Statement, ...]:
+        found = []
+        for statement in statements:
+            if isinstance(statement, _AST_DEFINITIONS):
+                decorators = statement.decorator_list
+                found.append(Statement(
+                    min([statement.lineno, *(d.lineno for d in decorators)]), statement.name,
+                    bool(decorators),
+                    block(statement.body) if isinstance(statement, ast.ClassDef) else ()))
+            else:
+                found.append(Statement(statement.lineno))
+        return tuple(found)
+
+    return block(tree.body)
+
+
+def _pairs(statements: Sequence[cst.BaseStatement], theirs: Sequence[Statement]
+           ) -> List[Statement]:
     """``ast``'s first statement for each of libcst's (a line of statements
     joined by ``;`` is one for libcst, one each for ``ast``)."""
-    firsts: List[ast.stmt] = []
+    firsts: List[Statement] = []
     position = 0
     for statement in statements:
         count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
@@ -49,7 +83,7 @@ def _pairs(statements: Sequence[cst.BaseStatement], theirs: Sequence[ast.stmt]
             raise _Unshared
         first = theirs[position]
         position += count
-        if isinstance(statement, _DEFINITIONS) != isinstance(first, _AST_DEFINITIONS) or (
+        if isinstance(statement, _DEFINITIONS) != (first.name is not None) or (
                 isinstance(statement, _DEFINITIONS) and statement.name.value != first.name):
             raise _Unshared
         firsts.append(first)
@@ -58,15 +92,13 @@ def _pairs(statements: Sequence[cst.BaseStatement], theirs: Sequence[ast.stmt]
     return firsts
 
 
-def _first_line(statement: cst.BaseStatement, first: ast.stmt, lines: List[str],
+def _first_line(statement: cst.BaseStatement, first: Statement, lines: List[str],
                 floor: int) -> int:
     """The 0-based line where ``statement`` starts, the lines libcst gives it
     above its first token included."""
-    line = first.lineno - 1
-    decorators = getattr(first, "decorator_list", None)
+    line = first.line - 1
     above = len(statement.leading_lines)
-    if decorators:
-        line = min(decorator.lineno for decorator in decorators) - 1
+    if first.decorated:
         while line > floor and not lines[line].lstrip().startswith("@"):
             line -= 1  # `@(` with the expression on the next line
         if not lines[line].lstrip().startswith("@"):
@@ -78,8 +110,8 @@ def _first_line(statement: cst.BaseStatement, first: ast.stmt, lines: List[str],
     return start
 
 
-def _spans(statements: Sequence[cst.BaseStatement], theirs: Sequence[ast.stmt],
-           lines: List[str], start: int, end: int) -> Tuple[List[Span], List[ast.stmt]]:
+def _spans(statements: Sequence[cst.BaseStatement], theirs: Sequence[Statement],
+           lines: List[str], start: int, end: int) -> Tuple[List[Span], List[Statement]]:
     """The source lines of each statement, in a block whose statements take
     lines [start, end)."""
     firsts = _pairs(statements, theirs)
@@ -113,7 +145,7 @@ class _Marker:
 
 
 def _marked(before: Sequence[cst.BaseStatement], after: Sequence[cst.BaseStatement],
-            theirs: Sequence[ast.stmt], lines: List[str], start: int, end: int,
+            theirs: Sequence[Statement], lines: List[str], start: int, end: int,
             marker: _Marker) -> Tuple[List[cst.BaseStatement], List[cst.BaseStatement]]:
     """Both bodies with each statement of ``after`` kept from ``before`` as a
     marker; a class rewritten in place (changed, of a name that one class has on
@@ -169,17 +201,17 @@ def _filled(printed: str, marker: _Marker, lines: List[str]) -> str:
 
 
 def reprint(before: cst.Module, after: cst.Module, text: str,
-            tree: Optional[ast.Module]) -> Optional[str]:
+            statements: Optional[Sequence[Statement]]) -> Optional[str]:
     """``after``'s code, with each statement kept from ``before`` (the parse of
-    ``text``; ``tree`` its ``ast``) taken from ``text``; None where that cannot
-    be proved the same as libcst's print of ``after`` with the source's own
-    spelling of every line it did not change."""
-    if tree is None or not before.has_trailing_newline or after is before:
+    ``text``; ``statements`` its ``layout``) taken from ``text``; None where that
+    cannot be proved the same as libcst's print of ``after`` with the source's
+    own spelling of every line it did not change."""
+    if statements is None or not before.has_trailing_newline or after is before:
         return None
     lines = _LINES.findall(text)
     marker = _Marker(text)
     try:
-        old, new = _marked(before.body, after.body, tree.body, lines,
+        old, new = _marked(before.body, after.body, statements, lines,
                            len(before.header), len(lines) - len(before.footer), marker)
     except (_Unshared, AttributeError):
         return None
