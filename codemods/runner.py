@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 import os
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import click
 
@@ -29,7 +29,7 @@ from .sources import (
     read_source,
     write_atomic,
 )
-from .workers import DEFAULT_TIMEOUT, Engine
+from .workers import DEFAULT_TIMEOUT, Engine, Prestart
 
 GENERATED_MARKER = "@" + "generated"  # split so that this file is not itself "generated"
 
@@ -89,10 +89,16 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
     ``timeout``: seconds one file may take in a worker (None: no limit).
     """
     paths = [Path(p) for p in paths]
-    files, texts, done, wanted, passed_over = _gather(codemod, paths)
+    prestart = Prestart(codemod, jobs)
+    try:
+        files, texts, done, wanted, passed_over = _gather(codemod, paths, prestart.wanted)
+    except BaseException:
+        prestart.abort()  # ^C while reading the tree
+        raise
     result = RunResult()
     bar = _Progress(codemod.name if progress else None, len(wanted))
-    engine = Engine(codemod, wanted, jobs, on_progress=bar.step, timeout=timeout)
+    engine = Engine(codemod, wanted, jobs, on_progress=bar.step, timeout=timeout,
+                    started=prestart.take())
     try:
         facts = _scan(codemod, engine, wanted, done)
         try:
@@ -165,9 +171,11 @@ def _fail_read_only(outcomes) -> None:
                                             "is read-only; left as it was", Severity.ERROR))
 
 
-def _gather(codemod: Codemod, paths: Sequence[Path]):
+def _gather(codemod: Codemod, paths: Sequence[Path],
+            on_wanted: Callable[[SourceFile], None] = lambda source: None):
     """The tree's files and their texts; the outcomes already decided (unreadable,
-    generated); the sources the codemod wants parsed, and those it passed over."""
+    generated); the sources the codemod wants parsed (each also handed to
+    ``on_wanted`` when found), and those it passed over."""
     discovered = discover(paths, codemod.settings.exclude, codemod.suffixes)
     done: Dict[Path, FileOutcome] = {}
     for path, reason in discovered.problems:
@@ -196,6 +204,7 @@ def _gather(codemod: Codemod, paths: Sequence[Path]):
         elif codemod.wants(path, read.text):
             wanted.append(read)
             texts[path] = read.text
+            on_wanted(read)
         elif keep_passed_over:
             passed_over.append(read)
             texts[path] = read.text

@@ -3,7 +3,8 @@
 Each file is parsed once per run: the process that scans it keeps its tree and
 rewrites it from that tree once the plan is made.  Files go to a few
 long-lived worker processes, balanced by size, or stay in this process when
-there are few of them.  A worker is sent one file at a time; one that runs out
+there are few of them.  Workers start, and load libcst, while the runner still
+reads the tree (``Prestart``).  A worker is sent one file at a time; one that runs out
 takes the files another has not been sent yet (in the rewrite it parses such a
 file again: a file's cost there is not known from its size).  A scanned file
 whose rewrite is known to be empty is not sent again.
@@ -181,6 +182,9 @@ def _serve(conn, codemod) -> None:
             kind, payload = conn.recv()
             if kind == "stop":
                 return
+            if kind == "load":  # started ahead of its files: libcst loads meanwhile
+                work._load()
+                continue
             if kind == "rewrite":
                 sent_plan, payload = payload
                 if sent_plan is not None:
@@ -249,6 +253,38 @@ class _Worker:
         self.process = None
 
 
+class Prestart:
+    """Workers started while the runner still reads the tree: the first when
+    the first file to parse is found, one more for each further file, up to
+    ``jobs``.  Each loads libcst at once, while the reading goes on; the Engine
+    then gives them their files.  A tree with nothing to parse starts none."""
+
+    def __init__(self, codemod, jobs: int) -> None:
+        self.codemod = codemod
+        self.jobs = jobs
+        self.workers: List[_Worker] = []
+
+    def wanted(self, source: SourceFile) -> None:
+        """A file to parse was found."""
+        if len(self.workers) >= self.jobs or looks_deep(source.text):
+            return  # a file that looks deep gets a process of its own, later
+        worker = _Worker(self.codemod)
+        worker.start()
+        worker.send("load", None)
+        self.workers.append(worker)
+
+    def take(self) -> List[_Worker]:
+        workers, self.workers = self.workers, []
+        return workers
+
+    def abort(self) -> None:
+        """Stop them now (an interrupt while reading)."""
+        for worker in self.take():
+            worker.process.kill()
+            worker.process.join()
+            worker.process = None
+
+
 class Engine:
     """Runs the scan and the rewrite of a set of files, each file in one place.
 
@@ -260,7 +296,8 @@ class Engine:
 
     def __init__(self, codemod, sources: Sequence[SourceFile], jobs: int,
                  on_progress: Optional[Callable[[], None]] = None,
-                 timeout: Optional[float] = DEFAULT_TIMEOUT) -> None:
+                 timeout: Optional[float] = DEFAULT_TIMEOUT,
+                 started: Sequence[_Worker] = ()) -> None:
         self.codemod = codemod
         self.jobs = jobs
         self.timeout = timeout or None
@@ -271,7 +308,11 @@ class Engine:
         self.owner: Dict[Path, Any] = {}  # path -> _Worker, or None for this process
         # Scanned files whose rewrite is known to be empty: not sent to be rewritten.
         self.idle: Set[Path] = set()
+        self._started = list(started)  # workers already running, without files (Prestart)
         self._assign(list(sources))
+        for worker in self._started:  # more than the files need
+            worker.stop()
+        self._started = []
 
     # Placement -------------------------------------------------------------------------------
 
@@ -298,8 +339,12 @@ class Engine:
             self._new_worker(group)
 
     def _new_worker(self, sources: List[SourceFile], isolated: bool = False) -> _Worker:
-        worker = _Worker(self.codemod, list(sources), isolated=isolated)
-        worker.start()
+        if self._started and not isolated:
+            worker = self._started.pop(0)
+            worker.sources = list(sources)
+        else:
+            worker = _Worker(self.codemod, list(sources), isolated=isolated)
+            worker.start()
         self.workers.append(worker)
         for source in sources:
             self.owner[source.path] = worker

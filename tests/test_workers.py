@@ -124,3 +124,90 @@ def test_a_worker_out_of_files_takes_those_another_has_not_been_sent(tmp_path):
     assert {p: (o.status, o.new) for p, o in outcomes.items()} == \
         {p: (o.status, o.new) for p, o in expected.items()}
     assert all(outcomes[path].status is Status.CHANGED for path in paths)
+
+
+class _Counting:
+    """Counts the worker processes started, and keeps them for a look."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.started = []
+        original = workers._Worker.start
+
+        def start(worker):
+            original(worker)
+            self.started.append(worker)
+
+        monkeypatch.setattr(workers._Worker, "start", start)
+
+
+def test_workers_start_while_the_tree_is_read_and_take_its_files(tmp_path, monkeypatch):
+    from codemods.runner import run
+
+    counting = _Counting(monkeypatch)
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    _tree(tmp_path, 3)
+    seen_at_start = []
+    original = workers.Prestart.wanted
+
+    def wanted(prestart, source):
+        original(prestart, source)
+        seen_at_start.append(len(prestart.workers))
+
+    monkeypatch.setattr(workers.Prestart, "wanted", wanted)
+    result = run(MigrateCodemod(Settings()), [tmp_path], jobs=2)
+    # one more for each file to parse, up to -j, while the reading went on
+    assert seen_at_start == [1, 2, 2]
+    assert len(counting.started) == 2  # the Engine started none of its own
+    assert sum(outcome.status is Status.CHANGED and outcome.path.name.startswith("job")
+               for outcome in result.outcomes) == 3
+    assert all(worker.process is None for worker in counting.started)  # all stopped
+
+
+def test_a_tree_with_nothing_to_parse_starts_no_worker(tmp_path, monkeypatch):
+    from codemods.runner import run
+
+    counting = _Counting(monkeypatch)
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    run(MigrateCodemod(Settings()), [tmp_path], jobs=2)
+    assert counting.started == []
+
+
+def test_an_interrupt_while_reading_stops_the_workers_started(tmp_path, monkeypatch):
+    from codemods.runner import run
+
+    counting = _Counting(monkeypatch)
+    _tree(tmp_path, 3)
+    calls = []
+
+    class Interrupted(MigrateCodemod):
+        def wants(self, path, text):
+            calls.append(path)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return super().wants(path, text)
+
+    try:
+        run(Interrupted(Settings()), [tmp_path], jobs=2)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("the interrupt was swallowed")
+    assert len(counting.started) == 1
+    assert counting.started[0].process is None  # killed and joined
+
+
+def test_started_workers_beyond_the_files_are_stopped(tmp_path, monkeypatch):
+    counting = _Counting(monkeypatch)
+    sources = [read_source(path) for path in _tree(tmp_path, 1)]
+    codemod = MigrateCodemod(Settings())
+    prestart = workers.Prestart(codemod, 2)
+    prestart.wanted(sources[0])
+    prestart.wanted(sources[0])
+    engine = workers.Engine(codemod, sources, 2, started=prestart.take())
+    try:
+        assert len(engine.workers) == 1 and engine.workers[0] is counting.started[0]
+        assert counting.started[1].process is None
+        scanned = engine.scan()
+        assert scanned[sources[0].path][0] == "facts"
+    finally:
+        engine.abort()
