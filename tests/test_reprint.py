@@ -156,3 +156,18 @@ def test_declines_where_ast_and_libcst_disagree():
     after = before.visit(RenameFirstMethod())
     other = ast.parse("class B:\n    def f(self):\n        pass\n")
     assert reprint(before, after, text, layout(other)) is None
+
+
+def test_a_class_body_printed_at_another_indentation_is_printed_whole():
+    # A fresh block takes the module's indentation: the class's kept statements,
+    # indented by two spaces in the source, must not be taken from it.
+    text = ("def x():\n    return 1\n\n\nclass B:\n  def f(self):\n    pass\n\n"
+            "  def g(self):\n    return 1\n")
+    before = cst.parse_module(text)
+    renamed = before.visit(RenameFirstMethod())
+    fresh = renamed.body[1].with_changes(body=cst.IndentedBlock(body=renamed.body[1].body.body))
+    after = renamed.with_changes(body=[renamed.body[0], fresh])
+    assert after.body[0] is before.body[0]
+    result = reprint(before, after, text, layout(ast.parse(text)))
+    assert result == after.code
+    assert "\n    def g(self):\n      return 1\n" in result

@@ -163,6 +163,8 @@ def _marked(before: Sequence[cst.BaseStatement], after: Sequence[cst.BaseStateme
         if name not in now_classes:
             continue
         _, now = now_classes[name]
+        if now.body.indent != was.body.indent:
+            continue  # its kept statements would print at another indentation
         span = spans[i]
         was_body, now_body = _marked(was.body.body, now.body.body, firsts[i].body, lines,
                                      span[0], span[1] - len(was.body.footer), marker)
@@ -206,7 +208,8 @@ def reprint(before: cst.Module, after: cst.Module, text: str,
     ``text``; ``statements`` its ``layout``) taken from ``text``; None where that
     cannot be proved the same as libcst's print of ``after`` with the source's
     own spelling of every line it did not change."""
-    if statements is None or not before.has_trailing_newline or after is before:
+    if statements is None or not before.has_trailing_newline or after is before or \
+            after.default_indent != before.default_indent:
         return None
     lines = _LINES.findall(text)
     marker = _Marker(text)
