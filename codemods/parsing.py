@@ -18,9 +18,11 @@ from .codemod import DELETE, finding, module_names
 from .report import FileOutcome, Finding, Severity, Status
 from .sources import SourceFile
 from .libcst_speed import install as _install_libcst_speed
+from .read.walk import install as _install_read_only_visit
 from .splice import splice
 
 _install_libcst_speed()  # matcher-aware visitors made once per class, not per object
+_install_read_only_visit()  # visitors walk without rebuilding the tree (read/walk.py)
 
 
 def transform_fresh(transform, tree: cst.Module, wrapper=None) -> cst.Module:

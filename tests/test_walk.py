@@ -5,6 +5,7 @@ rebuilding the tree."""
 from __future__ import annotations
 
 import sysconfig
+from contextlib import contextmanager
 from pathlib import Path
 
 import libcst as cst
@@ -125,9 +126,23 @@ class Recorder(cst.CSTVisitor):
         return self.calls_seen % 3 != 0
 
 
+@contextmanager
+def libcsts_own_walk():
+    """libcst's ``CSTNode.visit`` as libcst has it, without ``walk.install``
+    (which codemods.parsing makes on import), for the duration."""
+    installed = getattr(cst.CSTNode.visit, "original", None) is not None
+    walk.uninstall()
+    try:
+        yield
+    finally:
+        if installed:
+            walk.install()
+
+
 def _same_calls(module: cst.Module) -> None:
     by_libcst, by_walk = Recorder(), Recorder()
-    module.visit(by_libcst)
+    with libcsts_own_walk():
+        module.visit(by_libcst)
     walk.read_only_visit(module, by_walk)
     assert by_walk.calls == by_libcst.calls
     assert by_walk.calls  # the walk went somewhere
@@ -208,7 +223,8 @@ def test_the_walk_builds_no_node():
     try:
         walk.read_only_visit(module, Recorder())
         assert made == []
-        module.visit(Recorder())
+        with libcsts_own_walk():
+            module.visit(Recorder())
         assert made  # libcst's own walk does build nodes: the count can tell
     finally:
         cst.CSTNode.__post_init__ = original
@@ -222,3 +238,109 @@ def test_a_field_libcst_visits_only_when_set_is_found_from_any_first_node():
         _same_calls(cst.parse_module('f"{plain} {spec:>{width}}"\n'))
     finally:
         walk._ORDER.clear()
+
+
+# The installed walk (``walk.install``): every visitor, attribute callbacks and
+# libcst's own metadata visitors included -----------------------------------------
+
+
+class AttributeRecorder(Recorder):
+    """Also every attribute callback, as libcst calls them."""
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.calls.append(("visit_attribute", type(node).__name__, id(node), attribute))
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        self.calls.append(("leave_attribute", type(original_node).__name__,
+                           id(original_node), attribute))
+
+
+def _same_calls_installed(module: cst.Module) -> None:
+    by_libcst, by_walk = AttributeRecorder(), AttributeRecorder()
+    with libcsts_own_walk():
+        module.visit(by_libcst)
+    walk.install()
+    try:
+        assert module.visit(by_walk) is module
+    finally:
+        walk.uninstall()
+    assert by_walk.calls == by_libcst.calls
+    assert any(call[0] == "visit_attribute" for call in by_walk.calls)
+
+
+_INPUTS = [EVERY_FORM, 'f"{plain} {spec:>{width}}" f"{x!r:{y}}"\nfrom . import a\n'
+                       "from .b import (c, d)\n"]
+
+
+@pytest.mark.parametrize("text", _INPUTS)
+def test_the_installed_walk_calls_what_libcst_calls(text):
+    with libcsts_own_walk():
+        _same_calls_installed(cst.parse_module(text))
+
+
+@pytest.mark.parametrize("path", sorted(
+    p for p in SNAPSHOTS.rglob("*.py") if ".expected" not in str(p))[::3], ids=str)
+def test_the_installed_walk_calls_what_libcst_calls_on_snapshot_inputs(path):
+    try:
+        module = cst.parse_module(path.read_text(encoding="utf-8"))
+    except cst.ParserSyntaxError:
+        pytest.skip("does not parse (a case for bad input)")
+    with libcsts_own_walk():
+        _same_calls_installed(module)
+
+
+def _all_nodes(module: cst.Module):
+    found = []
+
+    class All(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            found.append(node)
+            return True
+
+    walk.read_only_visit(module, All())
+    return found
+
+
+def _metadata(module: cst.Module):
+    """What libcst's scope analysis and name providers say of every name."""
+    from libcst.metadata import (ExpressionContextProvider, FullyQualifiedNameProvider,
+                                 QualifiedNameProvider, ScopeProvider)
+
+    wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True, cache={
+        FullyQualifiedNameProvider: None})
+    scopes, qualified, contexts = wrapper.resolve_many(
+        [ScopeProvider, QualifiedNameProvider, ExpressionContextProvider]).values()
+    in_module = set(map(id, _all_nodes(module)))
+    said = []
+    for node, scope in scopes.items():
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            names = qualified.get(node, ())
+            names = names() if callable(names) else names  # a LazyValue
+            # libcst parses a string annotation anew each time: its nodes by their code
+            key = id(node) if id(node) in in_module else module.code_for_node(node)
+            said.append((key, type(scope).__name__ if scope else None,
+                         sorted((q.name, q.source.name) for q in names),
+                         str(contexts.get(node))))
+    for scope in {id(s): s for s in scopes.values() if s is not None}.values():
+        said.append((type(scope).__name__, sorted(
+            (a.node.value if isinstance(a.node, cst.Name) else type(a.node).__name__,
+             len(a.referents)) for a in scope.accesses),
+            sorted(str(name) for name in scope.assignments._assignments)))
+    return said
+
+
+@pytest.mark.parametrize("name", ["pickle.py", "inspect.py", "dataclasses.py", "typing.py"])
+def test_libcsts_metadata_is_the_same_with_the_installed_walk(name):
+    path = STDLIB / name
+    if not path.exists():
+        pytest.skip(f"{name} is not in this Python's standard library")
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    with libcsts_own_walk():
+        by_libcst = _metadata(module)
+        walk.install()
+        try:
+            by_walk = _metadata(module)
+        finally:
+            walk.uninstall()
+    assert by_walk == by_libcst
+    assert len(by_walk) > 1000

@@ -20,6 +20,14 @@ A visitor that needs what this walk does not do gets libcst's own walk:
 attribute callbacks (``visit_Name_value``, or its own ``on_visit_attribute``),
 metadata, or a transformer.  tests/test_walk.py holds the two walks equal,
 call for call, over the snapshot inputs and a module of every syntax form.
+
+``install`` makes every ``node.visit(visitor)`` of a visitor (libcst's own
+too: the scope analysis and the qualified names behind its metadata, the
+gatherers of its import visitors) walk without rebuilding, attribute callbacks
+included: those are called for each field, as libcst calls them, where a node
+type visits every field it has; a node of a type that visits a field only
+under a condition has its children visited by libcst's own method.
+Transformers keep libcst's walk.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from libcst import CSTNode, MaybeSentinel
 
 _ORDER: Dict[type, Optional[Tuple[str, ...]]] = {}
 _FAST: Dict[type, bool] = {}
+_EVERY_FIELD: Dict[type, bool] = {}
 _ATTRIBUTE_CALLBACK = re.compile(r"^(?:visit|leave)_[A-Za-z0-9]+_\w+$")
 
 
@@ -147,3 +156,81 @@ def _walk(node: CSTNode, visitor: cst.CSTVisitor) -> None:
                         if isinstance(item, CSTNode):
                             _walk(item, visitor)
     visitor.on_leave(node)
+
+
+def _visits_every_field(node_type: type) -> bool:
+    """Whether ``_visit_and_replace_children`` of the type calls its ``visit_*``
+    helpers unconditionally (none under an ``if``, a conditional expression, a
+    boolean operator or a loop), read from its source; False where the source
+    cannot be read."""
+    found = _EVERY_FIELD.get(node_type)
+    if found is not None:
+        return found
+    try:
+        source = textwrap.dedent(inspect.getsource(node_type._visit_and_replace_children))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        _EVERY_FIELD[node_type] = False
+        return False
+    conditional = (ast.If, ast.IfExp, ast.BoolOp, ast.For, ast.While, ast.Try,
+                   ast.comprehension, ast.Match)
+    found = True
+
+    def look(node: ast.AST, guarded: bool) -> None:
+        nonlocal found
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id.startswith("visit_") and guarded:
+            found = False
+        for child in ast.iter_child_nodes(node):
+            look(child, guarded or isinstance(node, conditional))
+
+    look(tree, False)
+    _EVERY_FIELD[node_type] = found
+    return found
+
+
+def _walk_with_attributes(node: CSTNode, visitor: cst.CSTVisitor) -> None:
+    """libcst's walk of a visitor, attribute callbacks included, without
+    rebuilding the nodes it passes."""
+    if visitor.on_visit(node):
+        node_type = type(node)
+        order = _ORDER.get(node_type) or _order(node)
+        if order is None or not _visits_every_field(node_type):
+            node._visit_and_replace_children(visitor)  # children: through visit, below
+        else:
+            for name in order:
+                visitor.on_visit_attribute(node, name)
+                value = getattr(node, name)
+                if isinstance(value, CSTNode):
+                    _walk_with_attributes(value, visitor)
+                elif isinstance(value, (tuple, list)):
+                    for item in value:
+                        if isinstance(item, CSTNode):
+                            _walk_with_attributes(item, visitor)
+                visitor.on_leave_attribute(node, name)
+    visitor.on_leave(node)
+
+
+def install() -> bool:
+    """Make ``CSTNode.visit`` walk visitors without rebuilding (see the module's
+    text); True when done."""
+    original = CSTNode.visit
+    if getattr(original, "original", None) is not None:
+        return True
+
+    def visit(self, visitor):
+        if isinstance(visitor, cst.CSTVisitor):
+            _walk_with_attributes(self, visitor)
+            return self
+        return original(self, visitor)
+
+    visit.original = original  # type: ignore[attr-defined]
+    CSTNode.visit = visit  # type: ignore[method-assign]
+    return True
+
+
+def uninstall() -> None:
+    """libcst's own ``CSTNode.visit`` again (tests compare the two)."""
+    original = getattr(CSTNode.visit, "original", None)
+    if original is not None:
+        CSTNode.visit = original  # type: ignore[method-assign]
