@@ -438,7 +438,7 @@ class MigrateCodemod(Codemod):
         methods = self.settings.job_methods
         if needs_full_read(text, tree, hook_names(self.settings)):
             return None
-        refs = PicklerFacts(job_method_refs=job_method_refs(tree, methods)) \
+        refs = PicklerFacts(job_method_refs=job_method_refs(tree, methods, text)) \
             if any(method in text for method in methods) else PicklerFacts()
         return FileFacts(module=module_name, package=package_name, root=str(root), pickling=refs)
 

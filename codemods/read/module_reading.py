@@ -87,7 +87,7 @@ def read_module(module: cst.Module, text: str, module_name: str, package_name: s
         reading.pickling = read_job_pickler(module, index, job_methods)
         reading.dispatch_entries = bool(reading.pickling.entries)
     elif any(method in text for method in job_methods):
-        reading.pickling = PicklerFacts(job_method_refs=_job_method_refs(tree, job_methods))
+        reading.pickling = PicklerFacts(job_method_refs=_job_method_refs(tree, job_methods, text))
     return reading
 
 

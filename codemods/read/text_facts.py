@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from bisect import bisect_left
+from collections import deque
 from typing import Collection, FrozenSet, Iterable, List, Optional, Tuple
 
 # What makes a file one that libcst must read in full, besides a class defining a hook:
@@ -37,7 +39,7 @@ def defined_hooks(tree: ast.Module, hook_names: Collection[str],
     """The hooks defined as methods of a class (anywhere) and the predicates
     defined as functions (anywhere) among ``hook_names`` and ``predicates``."""
     names: List[str] = []
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.ClassDef):
             names.extend(statement.name for statement in node.body
                          if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -45,6 +47,26 @@ def defined_hooks(tree: ast.Module, hook_names: Collection[str],
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in predicates:
             names.append(node.name)
     return frozenset(names)
+
+
+def statements(tree: ast.AST):
+    """Every statement of a tree, at any depth (definitions hold only statements
+    and expressions, and an expression holds no statement): ``ast.walk`` without
+    going into expressions."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in _STATEMENT_FIELDS:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                todo.extend(child for child in reversed(value)
+                            if isinstance(child, (ast.stmt, ast.excepthandler, _MATCH_CASE)))
+
+
+_STATEMENT_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+_MATCH_CASE = getattr(ast, "match_case", ast.excepthandler)  # Python 3.10+
 
 
 # Line ends as ``ast`` counts lines: "\r\n", "\r" and "\n" each end one.
@@ -73,19 +95,65 @@ def last_tree(text: str) -> Optional[ast.Module]:
     return _last_parse[1] if _last_parse[0] is text else None
 
 
-def job_method_refs(tree: ast.Module, job_methods) -> List[Tuple[str, Optional[str]]]:
+def job_method_refs(tree: ast.Module, job_methods,
+                    text: Optional[str] = None) -> List[Tuple[str, Optional[str]]]:
     """(job-state method, module-level function it is in) for each reference to a
     job-state method (``x.get_state_for_child_job_pickling``), as the job-pickler
-    reader records them, from ``ast`` where the module has no dispatch table."""
+    reader records them, from ``ast`` where the module has no dispatch table.
+    With the module's ``text``, only the statements whose lines name one are
+    walked."""
     names = set(job_methods)
     refs = []
+    lines = _lines_naming(text, names) if text is not None else None
     for statement in tree.body:
         function = statement.name if isinstance(
             statement, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-        for node in ast.walk(statement):
+        for node in _walk_lines(statement, lines):
             if isinstance(node, ast.Attribute) and node.attr in names:
                 refs.append((node.attr, function))
     return refs
+
+
+def _walk_lines(node: ast.AST, lines: Optional[List[int]]):
+    """``ast.walk(node)``, in its order, without the nodes that hold none of
+    ``lines`` (sorted; None: every node): a node's lines hold its children's."""
+    if lines is None:
+        yield from ast.walk(node)
+        return
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        if _holds_a_line(node, lines):
+            todo.extend(ast.iter_child_nodes(node))
+            yield node
+
+
+def _holds_a_line(node: ast.AST, lines: List[int]) -> bool:
+    first = getattr(node, "lineno", None)
+    if first is None:
+        return True  # no place of its own (arguments, an operator): looked into
+    for decorator in getattr(node, "decorator_list", ()):
+        first = min(first, decorator.lineno)
+    last = getattr(node, "end_lineno", None) or first
+    at = bisect_left(lines, first)
+    return at < len(lines) and lines[at] <= last
+
+
+def _lines_naming(text: str, names: Collection[str]) -> List[int]:
+    """The lines (1-based, as ``ast`` counts them) where one of ``names`` is
+    written as a word."""
+    if not names:
+        return []
+    pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(names))))
+    found = sorted({m.start() for m in pattern.finditer(text)})
+    if not found:
+        return []
+    lines, line, position = [], 1, 0
+    for start in found:
+        line += len(LINE_END.findall(text, position, start))
+        position = start
+        lines.append(line)
+    return lines
 
 
 def names_used(text: str, names) -> set:
