@@ -7,8 +7,7 @@ comment starts a new decorator, so that it stays above what it explains.
 
 from __future__ import annotations
 
-import io
-import tokenize
+import re
 
 from typing import List, Sequence
 
@@ -66,16 +65,46 @@ def on_restore_decorator(comments: List[cst.EmptyLine]) -> cst.Decorator:
     return cst.Decorator(decorator=cst.Name("on_restore"), leading_lines=comments)
 
 
+_COMMENT_OR_QUOTE = re.compile("#[^\\r\\n]*|(?P<quote>'''|\"\"\"|'|\")")
+# The rest of a literal after its opening quote, up to and with its closing one.
+_STRING_REST = {
+    "'": re.compile(r"(?:[^'\\\r\n]|\\[\s\S])*'"),
+    '"': re.compile(r'(?:[^"\\\r\n]|\\[\s\S])*"'),
+    "'''": re.compile(r"(?:[^'\\]|\\[\s\S]|'(?!''))*'''"),
+    '"""': re.compile(r'(?:[^"\\]|\\[\s\S]|"(?!""))*"""'),
+}
+
+
 def preferred_quote(text: str) -> str:
     """The quote character most one-line string literals of the file use
-    (docstrings and other triple-quoted strings are not counted); "\"" on a tie."""
-    counts = {'"': 0, "'": 0}
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.STRING:
-                body = token.string.lstrip("rRbBuUfF")
-                if body[:1] in counts and not body.startswith(body[0] * 3):
-                    counts[body[0]] += 1
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        pass
+    (docstrings and other triple-quoted strings are not counted; an f-string
+    counts once, as a whole); "\"" on a tie."""
+    counts = quote_counts(text)
     return "'" if counts["'"] > counts['"'] else '"'
+
+
+def quote_counts(text: str) -> dict:
+    """How many one-line string literals open with each quote character.
+
+    Read with regular expressions rather than ``tokenize`` (ten times slower on
+    Python 3.11): comments are passed over, and each literal is passed whole
+    from its opening quote, escapes included.  tests/test_declarations_quote.py
+    holds the counts equal to ``tokenize``'s STRING tokens over the standard
+    library."""
+    counts = {'"': 0, "'": 0}
+    position = 0
+    while True:
+        found = _COMMENT_OR_QUOTE.search(text, position)
+        if found is None:
+            break
+        quote = found.group("quote")
+        if quote is None:  # a comment
+            position = found.end()
+            continue
+        end = _STRING_REST[quote].match(text, found.end())
+        if end is None:
+            break  # not closed: the file does not tokenize from here
+        if len(quote) == 1:
+            counts[quote] += 1
+        position = end.end()
+    return counts
