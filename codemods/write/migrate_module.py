@@ -142,6 +142,7 @@ class MigrateCommand(ImportAwareCommand):
         self.report_only = False
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        given = tree  # as parsed: no node appears twice in it
         reading = self.reading = self.reading or read_module(
             tree, self.text if self.text is not None else tree.code,
             self.context.full_module_name or "", self.context.full_package_name or "",
@@ -170,7 +171,12 @@ class MigrateCommand(ImportAwareCommand):
         if reading.dispatch_entries and removable:  # no reducer goes: no entry goes either
             pickler = RewriteJobPickler(
                 self.context, plan.migrated | plan.aliases, removable)
-            tree = pickler.transform_module(tree)
+            if tree is given:  # metadata over the tree itself, without libcst's deep copy
+                from ..parsing import transform_fresh  # noqa: PLC0415
+
+                tree = transform_fresh(pickler, tree)
+            else:
+                tree = pickler.transform_module(tree)
             self.removed_entries = len(pickler.entries)
             if pickler.made_job_pickler:
                 needed.add("JobPickler")
