@@ -89,3 +89,26 @@ def test_statements_are_every_statement():
     for _, tree in list(_texts())[:200]:
         assert sorted(map(id, statements(tree))) == sorted(
             id(node) for node in ast.walk(tree) if isinstance(node, ast.stmt))
+
+
+def test_start_method_code_is_the_source_segment():
+    """``StartMethodReader._code`` takes a node's text from lines split once; it
+    is ``ast.get_source_segment``'s, line ends made "\\n"."""
+    import random
+
+    from codemods.read.start_method import StartMethodReader
+    from codemods.read.text_facts import LINE_END
+
+    chosen = random.Random(9)
+    checked = 0
+    texts = list(_texts())[::9] + [
+        ("x = f(a,\r\n      'é' + b)\ry = [1,\n     2]\n", None)]
+    for text, tree in texts:
+        tree = tree or ast.parse(text)
+        reader = StartMethodReader(text, tree, ())
+        nodes = [n for n in ast.walk(tree) if isinstance(n, (ast.expr, ast.stmt))]
+        for node in chosen.sample(nodes, min(30, len(nodes))):
+            expected = LINE_END.sub("\n", ast.get_source_segment(text, node) or "").strip()
+            assert reader._code(node) == expected
+            checked += 1
+    assert checked > 1000

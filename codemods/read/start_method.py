@@ -243,9 +243,19 @@ class StartMethodReader:
         return line, match.end() - (before.rfind("\n") + 1 if "\n" in before else 0)
 
     def _code(self, node: ast.AST) -> str:
-        """``node`` as written, its line ends as "\n" (a message is one text)."""
-        segment = ast.get_source_segment(self.text, node) or ""
-        return LINE_END.sub("\n", segment).strip()
+        """``node`` as written, its line ends as "\n" (a message is one text):
+        ``ast.get_source_segment``, from the lines split once (it splits the
+        whole text at each call)."""
+        end_line, end_column = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+        if end_line is None or end_column is None:
+            return ""
+        first = self._line(node.lineno).encode("utf-8")
+        if end_line == node.lineno:
+            return first[node.col_offset:end_column].decode("utf-8").strip()
+        lines = [first[node.col_offset:].decode("utf-8"),
+                 *(self._line(number) for number in range(node.lineno + 1, end_line)),
+                 self._line(end_line).encode("utf-8")[:end_column].decode("utf-8")]
+        return "\n".join(lines).strip()
 
     def _shown(self, node: ast.AST) -> str:
         """``node`` as written, or ``func(...)`` when that is long or spans lines."""
