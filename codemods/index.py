@@ -562,7 +562,8 @@ def module_facts(text: str, path: Path, module: str, package: str,
     return facts
 
 
-_CLASS_KEYWORD = re.compile(r"^[ \t]*class\b", re.MULTILINE)
+# A line's start: after "\n", or after a "\r" that ends a line by itself.
+_CLASS_KEYWORD = re.compile(r"(?:\A|(?<=[\r\n]))[ \t\f]*class\b")
 _OPENING = re.compile(r"[(\[{]")
 _CLOSING = re.compile(r"[)\]}]")
 
@@ -581,7 +582,9 @@ def may_subclass(text: str, words: Iterable[str]) -> bool:
                 any(mark in header for mark in "\"'#") or \
                 len(_OPENING.findall(header)) != len(_CLOSING.findall(header)):
             return True
-    return any(re.search(r"\b%s\s+as\b" % re.escape(word), text) for word in words)
+    # Between a name and its ``as`` an import allows only blanks, continuations and comments.
+    return any(re.search(r"\b%s(?:[\s\\]|#[^\r\n]*)+as\b" % re.escape(word), text)
+               for word in words)
 
 
 def _read_with_libcst(text: str, facts: ModuleFacts) -> Optional[ModuleFacts]:

@@ -58,6 +58,8 @@ def test_counts_equal_tokenizes_over_the_standard_library():
     ("x = f\"{d['k']}\" + f\"{e['j']}\"\ny = 'a'\n", '"'),  # an f-string: once, whole
     ("x = 'it\\'s' + 'a \\\\' + \"b\"\n", "'"),  # escapes
     ("x = r'\\'' + 'a' + \"#\" + \"b\" + \"c\"\n", '"'),
+    # a one-line literal continued by a backslash before a "\r\n" (found by review)
+    ("x = 'a \\\r\nb'\r\ny = ['c', 'd']\r\nz = \"e\"\r\n", "'"),
 ])
 def test_preferred_quote(text, quote):
     assert preferred_quote(text) == quote

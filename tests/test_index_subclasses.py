@@ -33,6 +33,13 @@ PACKAGES = ["asyncio", "email", "unittest", "json", "concurrent", "http", "xml",
     ("class A(make(key=lambda x: x)): pass\n", True),
     ("class A[T: Other](Base): pass\n", True),
     ("class A(bases['name']): pass\n", True),
+    # the import's "as" after a continuation or a comment; a header after a form
+    # feed, or on a line a lone "\r" ends (found by review)
+    ("from .store import Store \\\n    as Shop\nclass A(Shop): pass\n", True),
+    ("from .store import (Store  # the base\n    as Shop)\nclass A(Shop): pass\n", True),
+    ("from .store import Store\n\x0cclass A(Store): pass\n", True),
+    ("from .store import Store\rclass A(Store):\r    pass\r", True),
+    ("from .store import Store\rclass A(Base):\r    pass\r", False),
 ])
 def test_may_subclass(text, expected):
     assert may_subclass(text, ["Store"]) is expected

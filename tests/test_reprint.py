@@ -171,3 +171,27 @@ def test_a_class_body_printed_at_another_indentation_is_printed_whole():
     result = reprint(before, after, text, layout(ast.parse(text)))
     assert result == after.code
     assert "\n    def g(self):\n      return 1\n" in result
+
+
+def test_a_change_beside_a_statement_libcst_misprints_is_made(tmp_path):
+    """The whole-module print spelled ``except OSError :`` as ``except OSError:``,
+    and the line merge refused a change next to it (CM004).  Printed from the
+    source, the method with that line is kept as written and the change is made."""
+    from codemods.migrate import MigrateCodemod
+    from codemods.runner import run
+    from codemods.settings import Settings
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    text = ("import threading\n\n\nclass Worker:\n    def __init__(self):\n"
+            "        self.pool = threading.Lock()\n\n    def f(self):\n        try:\n"
+            "            pass\n        except OSError : pass\n    def __getstate__(self):\n"
+            "        state = self.__dict__.copy()\n        del state[\"pool\"]\n"
+            "        return state\n")
+    (package / "mod.py").write_text(text)
+    result = run(MigrateCodemod(Settings()), [tmp_path], jobs=0)
+    outcome = next(o for o in result.outcomes if o.path.name == "mod.py")
+    assert not any(f.code == "CM004" for f in outcome.findings)
+    assert outcome.new is not None and "        except OSError : pass\n" in outcome.new
+    assert "__getstate__" not in outcome.new and '@clear("pool")' in outcome.new

@@ -67,11 +67,12 @@ def on_restore_decorator(comments: List[cst.EmptyLine]) -> cst.Decorator:
 
 _COMMENT_OR_QUOTE = re.compile("#[^\\r\\n]*|(?P<quote>'''|\"\"\"|'|\")")
 # The rest of a literal after its opening quote, up to and with its closing one.
+# A backslash escapes the character after it, or a whole "\r\n" line end.
 _STRING_REST = {
-    "'": re.compile(r"(?:[^'\\\r\n]|\\[\s\S])*'"),
-    '"': re.compile(r'(?:[^"\\\r\n]|\\[\s\S])*"'),
-    "'''": re.compile(r"(?:[^'\\]|\\[\s\S]|'(?!''))*'''"),
-    '"""': re.compile(r'(?:[^"\\]|\\[\s\S]|"(?!""))*"""'),
+    "'": re.compile(r"(?:[^'\\\r\n]|\\(?:\r\n|[\s\S]))*'"),
+    '"': re.compile(r'(?:[^"\\\r\n]|\\(?:\r\n|[\s\S]))*"'),
+    "'''": re.compile(r"(?:[^'\\]|\\(?:\r\n|[\s\S])|'(?!''))*'''"),
+    '"""': re.compile(r'(?:[^"\\]|\\(?:\r\n|[\s\S])|"(?!""))*"""'),
 }
 
 
