@@ -173,7 +173,7 @@ def _visits_every_field(node_type: type) -> bool:
         _EVERY_FIELD[node_type] = False
         return False
     conditional = (ast.If, ast.IfExp, ast.BoolOp, ast.For, ast.While, ast.Try,
-                   ast.comprehension, ast.Match)
+                   ast.comprehension, *((ast.Match,) if hasattr(ast, "Match") else ()))
     found = True
 
     def look(node: ast.AST, guarded: bool) -> None:
