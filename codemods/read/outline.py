@@ -21,7 +21,7 @@ import ast
 import re
 from typing import Collection, List, Optional, Tuple
 
-from .text_facts import LINE_END
+from .text_facts import lines_with_ends
 
 # What makes a class's declarations of the interface (read/declarations.py), and
 # so its reading, besides hooks: a decorator, a base, a keyword or a decorated method.
@@ -65,8 +65,7 @@ def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Op
     made empty; None where nothing is left out (or the text is read whole)."""
     if tree is None or "dispatch_table" in text:
         return None
-    ends = [*LINE_END.findall(text), ""]  # the last line may have none
-    lines = [line + end for line, end in zip(LINE_END.split(text), ends)]
+    lines = lines_with_ends(text)
     blank: List[Tuple[int, int]] = []
     previous_end = 0
     for node in tree.body:
@@ -80,5 +79,6 @@ def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Op
         return None
     for first, last in blank:
         for number in range(first, last + 1):
-            lines[number - 1] = ends[number - 1]  # the line end alone
+            line = lines[number - 1]
+            lines[number - 1] = line[len(line.rstrip("\r\n")):]  # the line end alone
     return "".join(lines)

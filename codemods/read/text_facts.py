@@ -71,6 +71,13 @@ _MATCH_CASE = getattr(ast, "match_case", ast.excepthandler)  # Python 3.10+
 
 # Line ends as ``ast`` counts lines: "\r\n", "\r" and "\n" each end one.
 LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def lines_with_ends(text: str) -> List[str]:
+    """The text's lines as ``ast`` counts them, each with its own line end (the
+    last one without, if the text has none): they join back into the text."""
+    return _LINE.findall(text)
 
 _last_parse: list = [None, None]  # (text, its tree): the scan asks twice for the same text
 

@@ -21,13 +21,13 @@ module, as before.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+from ..read.text_facts import lines_with_ends
+
 _DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
 _AST_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -196,7 +196,7 @@ def _classes(statements: Sequence[cst.BaseStatement], other: Set[int]
 
 def _filled(printed: str, marker: _Marker, lines: List[str]) -> str:
     out = []
-    for line in _LINES.findall(printed):
+    for line in lines_with_ends(printed):
         span = marker.spans.get(line.strip())
         out.extend(lines[span[0]:span[1]] if span is not None else (line,))
     return "".join(out)
@@ -211,7 +211,7 @@ def reprint(before: cst.Module, after: cst.Module, text: str,
     if statements is None or not before.has_trailing_newline or after is before or \
             after.default_indent != before.default_indent:
         return None
-    lines = _LINES.findall(text)
+    lines = lines_with_ends(text)
     marker = _Marker(text)
     try:
         old, new = _marked(before.body, after.body, statements, lines,
