@@ -564,6 +564,9 @@ def module_facts(text: str, path: Path, module: str, package: str,
 
 # A line's start: after "\n", or after a "\r" that ends a line by itself.
 _CLASS_KEYWORD = re.compile(r"(?:\A|(?<=[\r\n]))[ \t\f]*class\b")
+# The same where no "\r" ends a line by itself: ``^`` lets the search skip ahead.
+_CLASS_KEYWORD_LF = re.compile(r"^[ \t\f]*class\b", re.MULTILINE)
+_LONE_CR = re.compile(r"\r(?!\n)")
 _OPENING = re.compile(r"[(\[{]")
 _CLOSING = re.compile(r"[)\]}]")
 
@@ -575,16 +578,27 @@ def may_subclass(text: str, words: Iterable[str]) -> bool:
     (``word as``).  A header that is not plain (a string, a comment, a bracket
     still open at the colon: a lambda, a slice, type parameters) may."""
     words = list(words)
-    for match in _CLASS_KEYWORD.finditer(text):
+    keyword = _CLASS_KEYWORD if _LONE_CR.search(text) else _CLASS_KEYWORD_LF
+    for match in keyword.finditer(text):
         end = text.find(":", match.end())
         header = text[match.end():end] if end >= 0 else text[match.end():]
         if end < 0 or any(word in header for word in words) or \
                 any(mark in header for mark in "\"'#") or \
                 len(_OPENING.findall(header)) != len(_CLOSING.findall(header)):
             return True
-    # Between a name and its ``as`` an import allows only blanks, continuations and comments.
-    return any(re.search(r"\b%s(?:[\s\\]|#[^\r\n]*)+as\b" % re.escape(word), text)
-               for word in words)
+    # Between a name and its ``as`` an import allows only blanks, continuations and
+    # comments, each comment to its line's end (so that a run of "#" is read one
+    # way, not in exponentially many).  The word boundary before the name is
+    # checked by hand: a pattern that starts with the name lets the search skip ahead.
+    for word in words:
+        pattern = re.compile(r"%s(?:[\s\\]|#[^\r\n]*(?=[\r\n]))+as\b" % re.escape(word))
+        match = pattern.search(text)
+        while match is not None:
+            before = text[match.start() - 1] if match.start() else ""
+            if not (before.isalnum() or before == "_"):
+                return True
+            match = pattern.search(text, match.start() + 1)
+    return False
 
 
 def _read_with_libcst(text: str, facts: ModuleFacts) -> Optional[ModuleFacts]:

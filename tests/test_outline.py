@@ -122,7 +122,10 @@ def test_check_reports_the_same_with_and_without_leaving_definitions_out(tmp_pat
         "    def reopen(self):\n        self.conn = None\n\n\n"
         "class Child(Base):\n    def __getstate__(self):\n"
         "        state = self.__dict__.copy()\n        del state[\"lock\"]\n        return state\n\n\n"
-        "class Other:\n    def run(self):\n        return 2\n")
+        "class Other:\n    def run(self):\n        return 2\n\n\n"
+        "class Restored:\n    def reopen(self):\n        self.conn = connect()\n\n"
+        "    def __setstate__(self, state):\n        self.__dict__.update(state)\n"
+        "        self.reopen()\n")
     whole = CheckCodemod(Settings())
     whole.blanks_definitions = False
     assert _report(CheckCodemod(Settings()), tmp_path) == _report(whole, tmp_path)
@@ -137,3 +140,57 @@ def test_a_decorator_whose_expression_starts_below_its_at_sign_is_left_out_whole
     assert "@" not in result and "def f" not in result
     ast.parse(result)  # what is left parses
     assert result.count("\n") == text.count("\n")
+
+
+METHODS = '''\
+class Job:
+    def __init__(self, name):
+        self.name = name
+        self.lock = make_lock()
+
+    @property
+    def label(self):
+        return self.name.upper()
+
+    def reconnect(self):
+        self.lock = make_lock()
+
+    def factory(self):
+        @decorate
+        def inner():
+            pass
+        return inner
+
+    def one_line(self): return 1
+
+    def uses_clear(self):
+        self.cache.clear()
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["lock"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.reconnect()
+'''
+
+
+def test_in_a_read_class_a_method_the_reading_never_looks_into_keeps_only_its_header():
+    result = outline(METHODS, ast.parse(METHODS), HOOKS)
+    tree = ast.parse(result)  # what is left parses
+    methods = {node.name: node for node in tree.body[0].body}
+    # every method keeps its name, decorators and parameters: a __setstate__ may call one
+    assert list(methods) == ["__init__", "label", "reconnect", "factory", "one_line",
+                             "uses_clear", "__getstate__", "__setstate__"]
+    assert [d.id for d in methods["label"].decorator_list] == ["property"]
+    for name in ("__init__", "label", "reconnect"):
+        assert [type(s) for s in methods[name].body] == [ast.Pass]
+    assert "make_lock()\n" not in result.split("def reconnect")[1].split("def factory")[0]
+    # kept whole: a body that starts with a decorated statement, a body on the def's
+    # line, a word of the interface ("clear"), and the hooks
+    for name in ("factory", "one_line", "uses_clear", "__getstate__", "__setstate__"):
+        assert ast.dump(methods[name]) == ast.dump(
+            next(n for n in ast.parse(METHODS).body[0].body if n.name == name))
+    assert result.count("\n") == METHODS.count("\n")

@@ -7,7 +7,10 @@ interface; classes inside functions come from ``ast``.  A top-level function,
 or a top-level class in which nothing is a hook, a nested class, or a word of
 the interface outside function bodies, gives it nothing: its lines are left
 empty, so libcst parses only what is read, and every line and column that is
-left keeps its place (findings stay where they were).
+left keeps its place (findings stay where they were).  In a class that is
+read, a method whose text (decorators included) has no hook name and no word
+of the interface keeps its header, and its body becomes ``pass``: the reading
+takes such a method's name (a ``__setstate__`` may call it), never its body.
 
 A file with a dispatch table is read whole (the job-pickler reader counts
 every use of a name), as is one that ``ast`` cannot parse.  The prefilter test
@@ -60,25 +63,54 @@ def _is_read(klass: ast.ClassDef, lines: List[str], hooks: Collection[str]) -> b
     return False
 
 
+def _unread_bodies(klass: ast.ClassDef, lines: List[str], hooks: Collection[str],
+                   found: List[Tuple[int, int, str]]) -> None:
+    """(first line, last line, indentation) of the body of each method of a read
+    class (and of the classes in its body) that the reading does not look into:
+    one whose text has no hook name and no word of the interface, and whose body
+    starts a line of its own with an undecorated statement (a decorator's lines
+    are not the statement's)."""
+    for node in klass.body:
+        if isinstance(node, ast.ClassDef):
+            _unread_bodies(node, lines, hooks, found)
+            continue
+        if not isinstance(node, _DEFINITIONS):
+            continue
+        end = node.end_lineno or node.lineno
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        chunk = "".join(lines[first - 1:end])
+        if any(hook in chunk for hook in hooks) or _INTERFACE_WORDS.search(chunk):
+            continue
+        start = node.body[0]
+        indent = lines[start.lineno - 1].encode("utf-8")[:start.col_offset]
+        if start.lineno > node.lineno and not indent.strip(b" \t\f") and \
+                not getattr(start, "decorator_list", None):
+            found.append((start.lineno, end, indent.decode("ascii")))
+
+
 def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Optional[str]:
     """``text`` with the lines of each top-level definition the reading skips
     made empty; None where nothing is left out (or the text is read whole)."""
     if tree is None or "dispatch_table" in text:
         return None
     lines = lines_with_ends(text)
-    blank: List[Tuple[int, int]] = []
+    blank: List[Tuple[int, int, Optional[str]]] = []  # (first, last, indentation of a pass)
     previous_end = 0
     for node in tree.body:
         if isinstance(node, _DEFINITIONS) or (
                 isinstance(node, ast.ClassDef) and not _is_read(node, lines, hooks)):
             # From the line after the statement before: a decorator's "@" can stand on
             # a line above its expression (``@(`` or ``@\``), where ``ast`` places it.
-            blank.append((previous_end + 1, node.end_lineno or node.lineno))
+            blank.append((previous_end + 1, node.end_lineno or node.lineno, None))
+        elif isinstance(node, ast.ClassDef):
+            _unread_bodies(node, lines, hooks, blank)
         previous_end = node.end_lineno or node.lineno
     if not blank:
         return None
-    for first, last in blank:
+    for first, last, indent in blank:
         for number in range(first, last + 1):
             line = lines[number - 1]
             lines[number - 1] = line[len(line.rstrip("\r\n")):]  # the line end alone
+        if indent is not None:  # a method's body: one statement, on its first line
+            lines[first - 1] = indent + "pass" + lines[first - 1]
     return "".join(lines)
