@@ -71,6 +71,11 @@ class Codemod:
         """Whether a file is worth parsing (the cheap prefilter)."""
         return any(word in text for word in self.prefilter())
 
+    def cost(self, source: SourceFile) -> int:
+        """The file's expected work, in the units of its size, for placing files
+        on workers: its size, unless the codemod knows better."""
+        return len(source.text)
+
     def rewrite_wants(self, path: Path, text: str, plan: Any) -> bool:
         """Whether a file that ``wants`` passed over must be rewritten after all,
         now that the plan is known (e.g. it imports a module the plan deletes)."""

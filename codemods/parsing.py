@@ -38,10 +38,7 @@ def transform_fresh(transform, tree: cst.Module, wrapper=None) -> cst.Module:
     """
     context = transform.context
     if wrapper is None:
-        cache = {}
-        if context.metadata_manager is not None and context.filename:
-            cache = context.metadata_manager.get_cache_for_path(context.filename)
-        wrapper = cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache)
+        wrapper = metadata_wrapper(tree, context)
     previous = context.wrapper
     with transform.resolve(wrapper):
         transform.context = replace(context, wrapper=wrapper)
@@ -51,12 +48,18 @@ def transform_fresh(transform, tree: cst.Module, wrapper=None) -> cst.Module:
             transform.context = replace(transform.context, wrapper=previous)
 
 
+def metadata_wrapper(tree: cst.Module, context: CodemodContext) -> cst.MetadataWrapper:
+    """A wrapper over the parsed tree itself (no copy), with the context's
+    caches (fully qualified names need the file's module name)."""
+    cache = {}
+    if context.metadata_manager is not None and context.filename:
+        cache = context.metadata_manager.get_cache_for_path(context.filename)
+    return cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache)
+
+
 def visit_with_metadata(context: CodemodContext, tree: cst.Module, visitor) -> None:
     """Run a visitor that needs metadata (fully qualified names among them)."""
-    cache = {}
-    if context.metadata_manager is not None and context.filename is not None:
-        cache = context.metadata_manager.get_cache_for_path(context.filename)
-    cst.MetadataWrapper(tree, unsafe_skip_copy=True, cache=cache).visit(visitor)
+    metadata_wrapper(tree, context).visit(visitor)
 
 
 @dataclass

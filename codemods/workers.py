@@ -2,7 +2,8 @@
 
 Each file is parsed once per run: the process that scans it keeps its tree and
 rewrites it from that tree once the plan is made.  Files go to a few
-long-lived worker processes, balanced by size, or stay in this process when
+long-lived worker processes, balanced by their expected work (``Codemod.cost``:
+their size, unless the codemod knows better), or stay in this process when
 there are few of them.  Workers start, and load libcst, while the runner still
 reads the tree (``Prestart``).  A worker is sent one file at a time; one that runs out
 takes the files another has not been sent yet (in the rewrite it parses such a
@@ -309,12 +310,19 @@ class Engine:
         # Scanned files whose rewrite is known to be empty: not sent to be rewritten.
         self.idle: Set[Path] = set()
         self._started = list(started)  # workers already running, without files (Prestart)
+        self._costs: Dict[Path, int] = {}
         self._assign(list(sources))
         for worker in self._started:  # more than the files need
             worker.stop()
         self._started = []
 
     # Placement -------------------------------------------------------------------------------
+
+    def _cost(self, source: SourceFile) -> int:
+        cost = self._costs.get(source.path)
+        if cost is None:
+            cost = self._costs[source.path] = self.codemod.cost(source)
+        return cost
 
     def _assign(self, sources: List[SourceFile]) -> None:
         isolated = [s for s in sources if self.jobs and looks_deep(s.text)]
@@ -331,10 +339,10 @@ class Engine:
         count = min(self.jobs, len(rest))
         bins: List[List[SourceFile]] = [[] for _ in range(count)]
         sizes = [0] * count
-        for source in sorted(rest, key=lambda s: len(s.text), reverse=True):
+        for source in sorted(rest, key=self._cost, reverse=True):
             smallest = sizes.index(min(sizes))
             bins[smallest].append(source)
-            sizes[smallest] += len(source.text)
+            sizes[smallest] += self._cost(source)
         for group in bins:
             self._new_worker(group)
 
@@ -352,7 +360,7 @@ class Engine:
 
     def add(self, sources: Sequence[SourceFile]) -> None:
         """Files to rewrite that were not scanned: to this process, or to the
-        worker holding the fewest bytes."""
+        worker holding the least work."""
         for source in sources:
             if self.jobs and looks_deep(source.text):
                 self._new_worker([source], isolated=True)
@@ -363,7 +371,7 @@ class Engine:
                 self._new_worker([source])
             else:
                 worker = min((w for w in self.workers if not w.isolated),
-                             key=lambda w: sum(len(s.text) for s in w.sources))
+                             key=lambda w: sum(map(self._cost, w.sources)))
                 worker.sources.append(source)
                 self.owner[source.path] = worker
 
@@ -386,9 +394,9 @@ class Engine:
             worker.queue = [s for s in worker.sources
                             if kind == "scan" or not self._done_unparsed(s, plan, results)]
             if kind == "rewrite":
-                # Files the scan did not parse go first: their rewrite parses them
-                # (and a job pickler's resolves names), the largest cost per byte.
-                worker.queue.sort(key=lambda s: (s.path not in self.idle, -len(s.text)))
+                # Files the scan did not parse go first (their rewrite parses them),
+                # then the costliest.
+                worker.queue.sort(key=lambda s: (s.path not in self.idle, -self._cost(s)))
         for worker in self.workers:
             self._feed(worker, kind, plan)
         for source in self.local_sources:  # meanwhile, the workers work
@@ -460,13 +468,13 @@ class Engine:
             self._send(worker, kind, plan, [source])
 
     def _take(self, taker: _Worker, kind: str) -> Optional[SourceFile]:
-        """The last file not yet sent of the worker with the most such bytes."""
+        """The last file not yet sent of the worker with the most such work."""
         if taker.isolated:
             return None  # a file that looks deep keeps its process to itself
         holders = [w for w in self.workers if w is not taker and w.queue and not w.isolated]
         if not holders:
             return None
-        holder = max(holders, key=lambda w: sum(len(s.text) for s in w.queue))
+        holder = max(holders, key=lambda w: sum(map(self._cost, w.queue)))
         source = holder.queue.pop()
         if kind == "scan":  # the tree stays where it is parsed
             holder.sources = [s for s in holder.sources if s.path != source.path]

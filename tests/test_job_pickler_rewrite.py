@@ -83,3 +83,73 @@ def test_both_spellings_of_a_fallback_import_go(tmp_path):
         "try:\n    import cPickle as pickle\nexcept ImportError:\n    import pickle\n")
     code = rewrite(tmp_path, source)
     assert "import cPickle" not in code and "import pickle" not in code
+
+
+def test_entries_and_picklers_in_nested_blocks_are_found(tmp_path):
+    """The rewrite does not walk into expressions; statements in blocks it does."""
+    source = PICKLER.replace(
+        "    pickler = pickle.Pickler(data)\n    pickler.dispatch_table[Job] = _reduce\n",
+        "    with open(data) as stream:\n        pickler = pickle.Pickler(stream)\n"
+        "        if stream:\n            try:\n                pickler.dispatch_table[Job] = _reduce\n"
+        "            finally:\n                pass\n")
+    code = rewrite(tmp_path, source)
+    assert "dispatch_table" not in code and "def _reduce" not in code
+    assert "pickler = JobPickler(stream)" in code
+    # and check counts the same entry, without the rewrite's walk
+    parsed = parse(read_source(tmp_path / "pkg" / "pickler.py"))
+    finder = RewriteJobPickler(parsed.context(), {"pkg.jobs.Job"}, {"_reduce"})
+    from codemods.parsing import metadata_wrapper
+
+    finder.find_entries(parsed.module, metadata_wrapper(parsed.module, parsed.context()))
+    assert len(finder.entries) == 1 and finder.reducers == {"_reduce"}
+
+
+def test_the_scan_resolves_the_picklers_names_and_its_rewrite_only_walks(tmp_path, monkeypatch):
+    """The scope analysis is the scan's work (shared among workers); the rewrite,
+    after the plan, resolves nothing, and writes what it wrote when it resolved
+    the names itself."""
+    import shutil
+    from pathlib import Path
+
+    from codemods import parsing, runner, workers
+    from codemods.migrate import MigrateCodemod
+    from codemods.settings import Settings
+
+    tree = tmp_path / "tree"
+    shutil.copytree(Path(__file__).parent / "snapshots" / "migrate" / "job_pickler_tree", tree)
+
+    def migrated(keep_names: bool):
+        codemod = MigrateCodemod(Settings())
+        if not keep_names:
+            def scan_without_names(parsed):
+                facts = MigrateCodemod.scan(codemod, parsed)
+                parsed.cache.pop("pickler_names", None)
+                return facts
+
+            codemod.scan = scan_without_names
+        result = runner.run(codemod, [tree], jobs=0)
+        return {o.path.name: o.new for o in result.outcomes}
+
+    rewriting = []
+    resolved_while_rewriting = []
+    original_rewrite, original_wrapper = workers.FileWork.rewrite, parsing.metadata_wrapper
+
+    def rewrite(self, source, plan):
+        rewriting.append(source.path.name)
+        try:
+            return original_rewrite(self, source, plan)
+        finally:
+            rewriting.pop()
+
+    def wrapper(tree, context):
+        if rewriting:
+            resolved_while_rewriting.append(rewriting[-1])
+        return original_wrapper(tree, context)
+
+    monkeypatch.setattr(workers.FileWork, "rewrite", rewrite)
+    monkeypatch.setattr(parsing, "metadata_wrapper", wrapper)
+    with_names = migrated(True)
+    assert with_names["pickler.py"] is not None  # its entries went
+    assert resolved_while_rewriting == []
+    assert migrated(False) == with_names
+    assert resolved_while_rewriting == ["pickler.py"]  # the same rewrite, resolving itself

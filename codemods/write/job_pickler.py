@@ -12,7 +12,7 @@ when every reference to it is in an entry that goes.
 
 from __future__ import annotations
 
-from typing import Collection, Optional, Set, Tuple, Union
+from typing import Collection, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 import libcst.matchers as m
@@ -26,6 +26,7 @@ from libcst.metadata import (
 )
 
 from ..read.job_pickler import PICKLER_CLASSES
+from ..read.walk import read_only_visit
 
 DISPATCH_ENTRY = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Subscript(
     value=m.Attribute(value=m.Name(), attr=m.Name("dispatch_table")),
@@ -33,10 +34,42 @@ DISPATCH_ENTRY = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(ta
 ))])])
 
 
+class _EntryLines(cst.CSTVisitor):
+    """The ``dispatch_table`` entries of a tree, found without going into
+    expressions, which hold no statement."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: List[cst.SimpleStatementLine] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.SimpleStatementLine):
+            if m.matches(node, DISPATCH_ENTRY):
+                self.lines.append(node)
+            return False
+        return not isinstance(node, cst.BaseExpression)
+
+
+def _entry_lines(statement: cst.CSTNode) -> List[cst.SimpleStatementLine]:
+    finder = _EntryLines()
+    read_only_visit(statement, finder)
+    return finder.lines
+
+
 def _entry_parts(line: cst.SimpleStatementLine):
     assign = line.body[0]
     target = assign.targets[0].target
     return target.value.value.value, target.slice[0].slice.value, assign.value
+
+
+def resolve_names(module: cst.Module, context) -> cst.MetadataWrapper:
+    """The metadata ``RewriteJobPickler`` reads, resolved over the parsed tree
+    itself, for its later run on that tree (``transform_fresh``)."""
+    from ..parsing import metadata_wrapper  # noqa: PLC0415 - parsing imports this module's users
+
+    wrapper = metadata_wrapper(module, context)
+    wrapper.resolve_many(RewriteJobPickler.METADATA_DEPENDENCIES)
+    return wrapper
 
 
 class RewriteJobPickler(ContextAwareTransformer):
@@ -62,11 +95,17 @@ class RewriteJobPickler(ContextAwareTransformer):
         self._function: Optional[str] = None
         self._depth = 0
 
+    def find_entries(self, module: cst.Module, wrapper: cst.MetadataWrapper) -> None:
+        """Only find the entries that go (and the reducers with them), as the
+        rewrite does first, without its walk: for a report."""
+        with self.resolve(wrapper):
+            self.visit_Module(module)
+
     def visit_Module(self, node: cst.Module) -> None:
         """First find the entries to remove: the pickler is built before them."""
         for statement in node.body:
             function = statement.name.value if isinstance(statement, cst.FunctionDef) else None
-            for line in m.findall(statement, DISPATCH_ENTRY):
+            for line in _entry_lines(statement):
                 pickler, key, reducer = _entry_parts(line)
                 names = {q.name for q in self.get_metadata(FullyQualifiedNameProvider, key, set())}
                 if (names & self.migrated and isinstance(reducer, cst.Name)
@@ -89,6 +128,13 @@ class RewriteJobPickler(ContextAwareTransformer):
                 if isinstance(node, cst.FunctionDef) and all(
                         id(reference.node) in going for reference in assignment.references):
                     self.unused_reducers.add(node)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # The nodes it changes are statements, assignments and definitions: none is
+        # inside an expression, so its walk does not go into (and rebuild) those.
+        if isinstance(node, cst.BaseExpression):
+            return False
+        return super().on_visit(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self._depth == 0:

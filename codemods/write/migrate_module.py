@@ -140,6 +140,8 @@ class MigrateCommand(ImportAwareCommand):
         # `check`: the classes and the job pickler are read and rewritten, for what
         # they would become; imports, which it never prints, are left alone.
         self.report_only = False
+        # The job pickler's names, resolved by the scan over the parsed tree (or None).
+        self.pickler_names: Optional[cst.MetadataWrapper] = None
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         given = tree  # as parsed: no node appears twice in it
@@ -172,9 +174,15 @@ class MigrateCommand(ImportAwareCommand):
             pickler = RewriteJobPickler(
                 self.context, plan.migrated | plan.aliases, removable)
             if tree is given:  # metadata over the tree itself, without libcst's deep copy
-                from ..parsing import transform_fresh  # noqa: PLC0415
+                from ..parsing import metadata_wrapper, transform_fresh  # noqa: PLC0415
 
-                tree = transform_fresh(pickler, tree)
+                names = self.pickler_names
+                if names is None or names.module is not tree:
+                    names = metadata_wrapper(tree, self.context)
+                if self.report_only:  # `check` reports which entries go: no rewrite walk
+                    pickler.find_entries(tree, names)
+                else:
+                    tree = transform_fresh(pickler, tree, names)
             else:
                 tree = pickler.transform_module(tree)
             self.removed_entries = len(pickler.entries)
