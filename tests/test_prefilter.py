@@ -111,6 +111,16 @@ def _stdlib_files():
     return chosen + rest[::100]
 
 
+def _unreadable_and_passed_over(filtered, everything) -> bool:
+    """A file that libcst cannot parse (Python 2 grammar, a bad encoding test,
+    too deep), which only the unfiltered run, parsing every file, reports; the
+    prefilter passes it over, as nothing in it names what a rule acts on.  Only in
+    the whole standard library (CODEMODS_FULL_STDLIB=1), not in the sample."""
+    status, _, findings, hooks = everything
+    return filtered == ("unchanged", None, [], []) and status == "failed" and not hooks and \
+        all(" CM002 " in f or " CM003 " in f for f in findings)
+
+
 @pytest.fixture(scope="module")
 def stdlib_copy(tmp_path_factory):
     root = tmp_path_factory.mktemp("stdlib")
@@ -127,6 +137,7 @@ def test_the_standard_library_gives_the_same_outcomes_unfiltered(command, stdlib
     everything = unfiltered_outcomes(unfiltered(CODEMODS[command])(Settings()), [stdlib_copy],
                                      jobs=2)
     assert filtered.keys() == everything.keys()
-    differing = [path for path in filtered if filtered[path] != everything[path]]
+    differing = [path for path in filtered if filtered[path] != everything[path]
+                 and not _unreadable_and_passed_over(filtered[path], everything[path])]
     assert differing == []
     assert any(status == "changed" or findings for status, _, findings, _ in filtered.values())
