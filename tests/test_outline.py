@@ -9,6 +9,7 @@ import ast
 import pytest
 
 from codemods.check import CheckCodemod
+from codemods.migrate import MigrateCodemod
 from codemods.read.outline import outline
 from codemods.runner import run
 from codemods.settings import Settings
@@ -194,3 +195,30 @@ def test_in_a_read_class_a_method_the_reading_never_looks_into_keeps_only_its_he
         assert ast.dump(methods[name]) == ast.dump(
             next(n for n in ast.parse(METHODS).body[0].body if n.name == name))
     assert result.count("\n") == METHODS.count("\n")
+
+
+LIBCST_REJECTS = [
+    "        if x:\n            \\\n            y = 1\n",  # a backslash alone on its line
+    "        if x:\n\f            y = 1\n",  # a form feed in a nested block
+]
+
+
+@pytest.mark.parametrize("body", LIBCST_REJECTS)
+@pytest.mark.parametrize("where", ["method", "function"])
+def test_what_libcst_cannot_parse_is_not_left_out(tmp_path, body, where):
+    """``ast`` reads these lines and libcst does not: left out, ``check`` would read a
+    file that ``migrate`` reports it cannot parse (found by review)."""
+    hook = ("class A:\n    def __getstate__(self):\n        state = self.__dict__.copy()\n"
+            "        del state['x']\n        return state\n\n")
+    if where == "method":
+        text = hook + "    def other(self):\n" + body + "        return x\n"
+    else:
+        text = hook + "\ndef other():\n" + body.replace("\n    ", "\n") \
+            .replace("        if", "    if") + "    return x\n"
+    ast.parse(text)
+    (tmp_path / "mod.py").write_text(text)
+    codes = {name: sorted(f.code for o in run(codemod(Settings()), [tmp_path], jobs=0).outcomes
+                          for f in o.findings)
+             for name, codemod in (("check", CheckCodemod), ("migrate", MigrateCodemod))}
+    assert codes["migrate"] == ["CM002"]
+    assert codes["check"] == ["CM002"]

@@ -63,13 +63,22 @@ def _is_read(klass: ast.ClassDef, lines: List[str], hooks: Collection[str]) -> b
     return False
 
 
+def _libcst_may_reject(lines: List[str], first: int, last: int) -> bool:
+    """Whether lines ``first`` to ``last`` hold what ``ast`` reads and libcst's
+    parser may not: a form feed (in a nested block, libcst finds no outer block
+    to dedent to) or a line that is a backslash alone.  Left out, such lines
+    would let ``check`` read a file that ``migrate`` cannot parse; kept, ``check``
+    fails on it as ``migrate`` does (CM002)."""
+    return any("\f" in line or line.strip() == "\\" for line in lines[first - 1:last])
+
+
 def _unread_bodies(klass: ast.ClassDef, lines: List[str], hooks: Collection[str],
                    found: List[Tuple[int, int, str]]) -> None:
     """(first line, last line, indentation) of the body of each method of a read
     class (and of the classes in its body) that the reading does not look into:
     one whose text has no hook name and no word of the interface, and whose body
     starts a line of its own with an undecorated statement (a decorator's lines
-    are not the statement's)."""
+    are not the statement's), and none of whose lines libcst may reject."""
     for node in klass.body:
         if isinstance(node, ast.ClassDef):
             _unread_bodies(node, lines, hooks, found)
@@ -84,21 +93,24 @@ def _unread_bodies(klass: ast.ClassDef, lines: List[str], hooks: Collection[str]
         start = node.body[0]
         indent = lines[start.lineno - 1].encode("utf-8")[:start.col_offset]
         if start.lineno > node.lineno and not indent.strip(b" \t\f") and \
-                not getattr(start, "decorator_list", None):
+                not getattr(start, "decorator_list", None) and \
+                not _libcst_may_reject(lines, start.lineno, end):
             found.append((start.lineno, end, indent.decode("ascii")))
 
 
 def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Optional[str]:
     """``text`` with the lines of each top-level definition the reading skips
-    made empty; None where nothing is left out (or the text is read whole)."""
+    made empty (but those libcst may reject: ``_libcst_may_reject``); None where
+    nothing is left out (or the text is read whole)."""
     if tree is None or "dispatch_table" in text:
         return None
     lines = lines_with_ends(text)
     blank: List[Tuple[int, int, Optional[str]]] = []  # (first, last, indentation of a pass)
     previous_end = 0
     for node in tree.body:
-        if isinstance(node, _DEFINITIONS) or (
-                isinstance(node, ast.ClassDef) and not _is_read(node, lines, hooks)):
+        if (isinstance(node, _DEFINITIONS) or (
+                isinstance(node, ast.ClassDef) and not _is_read(node, lines, hooks))) and \
+                not _libcst_may_reject(lines, node.lineno, node.end_lineno or node.lineno):
             # From the line after the statement before: a decorator's "@" can stand on
             # a line above its expression (``@(`` or ``@\``), where ``ast`` places it.
             blank.append((previous_end + 1, node.end_lineno or node.lineno, None))
