@@ -73,7 +73,7 @@ def _libcst_may_reject(lines: List[str], first: int, last: int) -> bool:
 
 
 def _unread_bodies(klass: ast.ClassDef, lines: List[str], hooks: Collection[str],
-                   found: List[Tuple[int, int, str]]) -> None:
+                   found: List[Tuple[int, int, Optional[str]]]) -> None:
     """(first line, last line, indentation) of the body of each method of a read
     class (and of the classes in its body) that the reading does not look into:
     one whose text has no hook name and no word of the interface, and whose body

@@ -137,8 +137,9 @@ class MigrateCommand(ImportAwareCommand):
         self.refused = []
         self.removed_entries = 0  # job-pickler entries removed
         self.interface_import = None  # (module, level) of the import this run adds
-        # `check`: the classes and the job pickler are read and rewritten, for what
-        # they would become; imports, which it never prints, are left alone.
+        # `check`: the classes are read and rewritten, for what they would become, and
+        # the job pickler's entries that would go are found; imports, which it never
+        # prints, are left alone.
         self.report_only = False
         # The job pickler's names, resolved by the scan over the parsed tree (or None).
         self.pickler_names: Optional[cst.MetadataWrapper] = None
