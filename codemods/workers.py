@@ -101,6 +101,9 @@ class FileWork:
         self.loaded = True
         self.on_loading(True)
         try:
+            from .libcst_speed import import_matchers  # noqa: PLC0415
+
+            import_matchers()  # first: libcst.codemod, which parsing imports, imports it
             from . import parsing  # noqa: F401, PLC0415 - libcst only where files are parsed
 
             self.codemod.preload()

@@ -84,3 +84,51 @@ def test_decorated_methods_run_on_each_object_of_their_own():
     assert new.code == "x = z\nclass C:\n    x = z\n"
     module.visit(second)
     assert second.seen == first.seen
+
+
+def _fresh(code: str) -> str:
+    """What a fresh interpreter prints running ``code``."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return done.stdout.strip()
+
+
+def test_matchers_are_imported_without_their_signature_docstrings():
+    printed = _fresh(
+        "import inspect\n"
+        "original = inspect.signature\n"
+        "from codemods.libcst_speed import import_matchers\n"
+        "import_matchers()\n"
+        "import libcst as cst, libcst.matchers as m\n"
+        "assert inspect.signature is original\n"
+        "assert m.matches(cst.Name('x'), m.Name('x')) and not m.matches(cst.Name('y'), m.Name('x'))\n"
+        "print(m.Name.__doc__, m.Call.__doc__, sep='|')\n")
+    assert printed == "Name|Call"
+
+
+def test_without_it_dataclasses_write_the_signature():
+    # What the speed-up leaves out: without it, the docstring is the signature.
+    assert _fresh("import libcst.matchers as m; print(m.Name.__doc__)").startswith("Name(")
+
+
+def test_a_worker_loads_libcst_that_way():
+    printed = _fresh(
+        "from codemods.workers import FileWork\n"
+        "from codemods.check import CheckCodemod\n"
+        "from codemods.settings import Settings\n"
+        "FileWork(CheckCodemod(Settings()))._load()\n"
+        "import libcst.matchers as m\n"
+        "print(m.Name.__doc__)\n")
+    assert printed == "Name"
+
+
+def test_matchers_loaded_already_are_left_as_they_are():
+    printed = _fresh(
+        "import libcst.matchers as m\n"
+        "from codemods.libcst_speed import import_matchers\n"
+        "import_matchers()\n"
+        "print(m.Name.__doc__.startswith('Name('))\n")
+    assert printed == "True"
