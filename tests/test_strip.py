@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -505,3 +506,24 @@ def test_a_file_not_read_for_start_methods_keeps_the_tree_from_a_guess():
     found = start_method_findings({Path("a.py"): unread, Path("b.py"): starts}, [])
     codes = sorted(f.code for findings in found.values() for f in findings)
     assert codes == ["CM210"]  # "not read"; no CM209 that the unread file may belie
+
+
+def test_names_bound_to_the_pickler_are_found_in_every_kind_of_block():
+    from codemods.read.strip_facts import names_bound_to
+
+    source = (
+        "import os\n"
+        "from .jobs import jobpickler as top\n"
+        "def f():\n    from .jobs.jobpickler import pickle_job\n"
+        "class C:\n    import pkg.jobs.jobpickler\n"
+        "try:\n    pass\nexcept ImportError:\n    from .jobs import jobpickler as handler\n"
+        "else:\n    from .jobs.jobpickler import other as orelse\n"
+        "finally:\n    from . import jobs\n"
+        "with open(x) as y:\n    if y:\n        for z in y:\n"
+        "            while z:\n                from .jobs.jobpickler import deep\n"
+        "value = (lambda: __import__('pkg.jobs.jobpickler'))\n")
+    expected = {"top", "pickle_job", "pkg", "handler", "orelse", "jobs", "deep"}
+    if sys.version_info >= (3, 10):
+        source += "match x:\n    case 1:\n        from .jobs.jobpickler import in_case\n"
+        expected.add("in_case")
+    assert names_bound_to(ast.parse(source), "pkg", ["pkg.jobs.jobpickler"]) == expected

@@ -20,6 +20,7 @@ from typing import Collection, Optional, Set, Tuple
 from ..index import absolute_module
 from ..strip_words import JOB_PICKLER
 from .import_scopes import ImportNames
+from .text_facts import statements
 
 
 def _absolute(name: str, package: str) -> Optional[str]:
@@ -76,7 +77,7 @@ def names_bound_to(tree: Optional[ast.Module], package: str, modules: Collection
     in the job pickler's own package; ``import pkg``), relative imports made
     absolute in ``package``: the names through which code can use them."""
     found: Set[str] = set()
-    for node in ast.walk(tree) if tree is not None else ():
+    for node in statements(tree) if tree is not None else ():  # an import is a statement
         if isinstance(node, ast.Import):
             targets = [(alias.name, alias.asname or alias.name.split(".")[0])
                        for alias in node.names]
