@@ -5,10 +5,12 @@ rewrites it from that tree once the plan is made.  Files go to a few
 long-lived worker processes, balanced by their expected work (``Codemod.cost``:
 their size, unless the codemod knows better), or stay in this process when
 there are few of them.  Workers start, and load libcst, while the runner still
-reads the tree (``Prestart``).  A worker is sent one file at a time; one that runs out
-takes the files another has not been sent yet (in the rewrite it parses such a
-file again: a file's cost there is not known from its size).  A scanned file
-whose rewrite is known to be empty is not sent again.
+reads the tree (``Prestart``); where processes fork, the first worker loads it
+and the others are forked from it once it has (``copies_workers``): libcst is
+loaded once per run, not once per worker.  A worker is sent one file at a time;
+one that runs out takes the files another has not been sent yet (in the rewrite
+it parses such a file again: a file's cost there is not known from its size).
+A scanned file whose rewrite is known to be empty is not sent again.
 
 libcst's native parser can crash the interpreter on pathological input (deep
 nesting of brackets).  A cheap look at the text (``looks_deep``) sends such a
@@ -181,6 +183,7 @@ def _serve(conn, codemod) -> None:
 
     work = FileWork(codemod, on_loading=clock)
     plan = None
+    copies: List[int] = []  # pids of the workers forked from this one
     try:
         while True:
             kind, payload = conn.recv()
@@ -188,6 +191,9 @@ def _serve(conn, codemod) -> None:
                 return
             if kind == "load":  # started ahead of its files: libcst loads meanwhile
                 work._load()
+                continue
+            if kind == "copy":  # another worker, started from this one with libcst loaded
+                copies.append(_start_copy(conn, codemod))
                 continue
             if kind == "rewrite":
                 sent_plan, payload = payload
@@ -206,6 +212,124 @@ def _serve(conn, codemod) -> None:
             current[0] = None
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         return
+    finally:
+        _reap(copies)
+
+
+def _start_copy(conn, codemod) -> int:
+    """Fork a copy of this worker, which serves the connection whose end comes
+    next on ``conn`` (``_Worker.start``): it starts with libcst loaded.  The
+    copy sends its pid first, for the runner to stop it by; its pid here."""
+    import os  # noqa: PLC0415
+    from multiprocessing import reduction  # noqa: PLC0415
+    from multiprocessing.connection import Connection  # noqa: PLC0415
+
+    handle = reduction.recv_handle(conn)
+    pid = os.fork()
+    if pid:
+        os.close(handle)
+        return pid
+    try:
+        conn.close()  # this worker's own: it ends when this worker does
+        _close_inherited(keep=handle)
+        own = Connection(handle)
+        own.send(("pid", None, os.getpid()))
+        _serve(own, codemod)
+    finally:
+        os._exit(0)  # a forked copy runs nothing of its parent's on the way out
+
+
+def _reap(pids: List[int], limit: float = 5.0) -> None:
+    """Wait for this worker's copies to end (the runner stops them before it),
+    for at most ``limit`` seconds in all; one still running is left to the
+    system."""
+    import os  # noqa: PLC0415
+
+    deadline = time.monotonic() + limit
+    for pid in pids:
+        while True:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if done or time.monotonic() > deadline:
+                break
+            time.sleep(0.005)
+
+
+def _close_inherited(keep: int) -> None:
+    """Close every file descriptor but the standard streams and ``keep``: among
+    those a copy inherits is the end of the pipe by which the runner learns
+    that the worker it was forked from has ended (multiprocessing's sentinel),
+    which must close when that worker does."""
+    import os  # noqa: PLC0415
+
+    try:
+        open_now = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc: the usual range
+        open_now = list(range(3, 1024))
+    for fd in open_now:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def copies_workers() -> bool:
+    """Whether a worker that has loaded libcst starts the others, as copies of
+    itself (``_start_copy``), so that libcst is loaded once per run, not once per
+    worker: with fork, where one end of a new pipe can be handed to a running
+    process without waiting for it to take it (not on macOS, whose hand-over
+    waits for the receiver's answer)."""
+    from multiprocessing import reduction  # noqa: PLC0415
+
+    return _context().get_start_method() == "fork" and reduction.HAVE_SEND_HANDLE \
+        and not getattr(reduction, "ACKNOWLEDGE", False)
+
+
+class _Copy:
+    """The process of a worker that another worker forked (``_start_copy``): the
+    other worker's child, not this process's, so it is known by the pid it sends
+    first, and by its connection, whose end shows that it has ended."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.pid: Optional[int] = None
+        self.ended = False
+
+    def kill(self) -> None:
+        import os  # noqa: PLC0415
+        import signal  # noqa: PLC0415
+
+        if self.pid is None:  # not forked yet (or its pid unread): closing ends it
+            self.conn.close()
+            self.ended = True
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def join(self, timeout: Optional[float] = None) -> None:
+        """Wait until its connection ends (at most ``timeout`` seconds), reading
+        what it still sends."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            while not self.ended:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                if not self.conn.poll(left):
+                    return  # still running
+                event, _, result = self.conn.recv()
+                if event == "pid":
+                    self.pid = result
+        except (EOFError, OSError):
+            self.ended = True
+        if self.ended:
+            self.conn.close()
+
+    def is_alive(self) -> bool:
+        return not self.ended
 
 
 def _context():
@@ -233,8 +357,21 @@ class _Worker:
     isolated: bool = False  # a process of its own for a file that looks deeply nested
     plan_sent: bool = False  # the plan went with a rewrite message this phase
 
-    def start(self) -> None:
+    def start(self, copy_of: Optional["_Worker"] = None) -> None:
+        """A new process, or a copy of the worker ``copy_of`` (``_start_copy``)."""
         parent, child = _context().Pipe()
+        if copy_of is not None:
+            from multiprocessing import reduction  # noqa: PLC0415
+
+            try:
+                copy_of.send("copy", None)
+                reduction.send_handle(copy_of.conn, child.fileno(), copy_of.process.pid)
+            except OSError:  # it died: the pipe's closed end shows it, and it is replaced
+                pass
+            child.close()
+            self.process = _Copy(parent)
+            self.conn = parent
+            return
         self.process = _context().Process(target=_serve, args=(child, self.codemod), daemon=True)
         self.process.start()
         child.close()
@@ -273,8 +410,11 @@ class Prestart:
         if len(self.workers) >= self.jobs or looks_deep(source.text):
             return  # a file that looks deep gets a process of its own, later
         worker = _Worker(self.codemod)
-        worker.start()
-        worker.send("load", None)
+        if self.workers and copies_workers():
+            worker.start(copy_of=self.workers[0])  # forked once libcst is loaded there
+        else:
+            worker.start()
+            worker.send("load", None)
         self.workers.append(worker)
 
     def take(self) -> List[_Worker]:
@@ -426,6 +566,9 @@ class Engine:
                     if replacement is not None:
                         busy[replacement.conn] = replacement
                     continue
+                if event == "pid":  # a copy's first message (_Copy)
+                    worker.process.pid = result
+                    continue
                 if event == "start":
                     worker.in_flight = path
                     worker.started = time.monotonic()
@@ -549,7 +692,8 @@ class Engine:
         return worker if worker.left else None
 
     def close(self) -> None:
-        for worker in self.workers:
+        # Copies first: the worker they were forked from then reaps them (_reap).
+        for worker in sorted(self.workers, key=lambda w: not isinstance(w.process, _Copy)):
             worker.stop()
         self.workers = []
 

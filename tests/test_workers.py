@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from codemods import workers
 from codemods.migrate import MigrateCodemod
 from codemods.report import Status
@@ -133,8 +135,8 @@ class _Counting:
         self.started = []
         original = workers._Worker.start
 
-        def start(worker):
-            original(worker)
+        def start(worker, copy_of=None):
+            original(worker, copy_of)
             self.started.append(worker)
 
         monkeypatch.setattr(workers._Worker, "start", start)
@@ -232,3 +234,122 @@ def test_files_are_placed_on_workers_by_the_codemods_cost_not_their_size(tmp_pat
     finally:
         engine.abort()
     assert placed == [["large.py", "small.py"], ["pickler.py"]]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not workers.copies_workers(), reason="workers are not copied here")
+def test_the_second_worker_is_a_copy_of_the_first_and_works_the_same(tmp_path, monkeypatch):
+    # libcst is loaded once: the second worker is forked from the first once it has
+    # loaded it.  Its results are those of a run in one process, its process ends
+    # with the run, and stopping the first does not wait for the copy to end.
+    from codemods.runner import run
+
+    counting = _Counting(monkeypatch)
+    _tree(tmp_path, 4)
+    copy = tmp_path.parent / "copy"
+    import shutil  # noqa: PLC0415
+
+    shutil.copytree(tmp_path, copy)
+    alone = run(MigrateCodemod(Settings()), [copy], jobs=0)
+    pids = []
+    original = workers.Engine.close
+
+    def close(engine):
+        pids.extend(w.process.pid for w in engine.workers if isinstance(w.process, workers._Copy))
+        started = time.monotonic()
+        original(engine)
+        assert time.monotonic() - started < 2
+
+    monkeypatch.setattr(workers.Engine, "close", close)
+    result = run(MigrateCodemod(Settings()), [tmp_path], jobs=2)
+    assert len(counting.started) == 2
+    assert len(pids) == 1 and pids[0] is not None  # the second worker was a copy
+    assert not _alive(pids[0])
+    assert {o.path.name: (o.status, o.new) for o in result.outcomes} == \
+        {o.path.name: (o.status, o.new) for o in alone.outcomes}
+
+
+@pytest.mark.skipif(not workers.copies_workers(), reason="workers are not copied here")
+def test_a_copy_stopped_for_its_file_is_replaced_and_the_file_reported(tmp_path):
+    sources = [read_source(path) for path in _tree(tmp_path, 2)]
+    codemod = MigrateCodemod(Settings())
+    prestart = workers.Prestart(codemod, 2)
+    for source in sources:
+        prestart.wanted(source)
+    first, second = prestart.workers
+    assert isinstance(second.process, workers._Copy)
+    engine = workers.Engine(codemod, sources, 2, started=prestart.take(), timeout=30)
+    try:
+        copy = next(w for w in engine.workers if isinstance(w.process, workers._Copy))
+        engine._send(copy, "scan", None, copy.sources[:1])
+        event, _, pid = copy.conn.recv()
+        assert event == "pid" and _alive(pid)
+        copy.process.pid = pid
+        while copy.conn.recv()[0] in ("start", "loading"):
+            pass  # up to its answer, read: the kill lands on a worker between files
+        copy.in_flight, copy.started = copy.sources[0].path, time.monotonic() - 60
+        copy.left = copy.sources[:1]
+        engine._stop_overdue([copy])
+        assert copy.overdue is not None
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not _alive(pid)
+        results = {}
+        replacement = engine._replace(copy, "scan", None, results)
+        assert results[copy.sources[0].path][1].findings[0].code == "CM008"
+        assert replacement is None or not isinstance(replacement.process, workers._Copy)
+    finally:
+        engine.abort()
+
+
+@pytest.mark.skipif(not workers.copies_workers(), reason="workers are not copied here")
+def test_the_first_worker_ends_even_while_its_copy_runs(tmp_path):
+    # The copy closes what it inherited, multiprocessing's end-of-process pipe of
+    # the first worker among it: that worker, killed, is joined at once.
+    sources = [read_source(path) for path in _tree(tmp_path, 2)]
+    prestart = workers.Prestart(MigrateCodemod(Settings()), 2)
+    for source in sources:
+        prestart.wanted(source)
+    first, second = prestart.workers
+    try:
+        event, _, pid = second.conn.recv()  # the copy is running
+        assert event == "pid" and _alive(pid)
+        first.process.kill()
+        started = time.monotonic()
+        first.process.join(timeout=3)
+        assert time.monotonic() - started < 2  # its end shows at once
+        assert _alive(pid)
+    finally:
+        second.process.pid = pid
+        prestart.abort()
+
+
+def test_a_worker_reaps_its_copies_and_waits_no_longer_than_its_limit():
+    import os  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    ended = os.fork()
+    if ended == 0:
+        os._exit(0)
+    running = os.fork()
+    if running == 0:
+        time.sleep(30)
+        os._exit(0)
+    try:
+        started = time.monotonic()
+        workers._reap([ended, running], limit=0.2)
+        assert time.monotonic() - started < 2
+        with pytest.raises(ChildProcessError):
+            os.waitpid(ended, os.WNOHANG)  # reaped already
+        assert os.waitpid(running, os.WNOHANG) == (0, 0)  # left running
+    finally:
+        os.kill(running, signal.SIGKILL)
+        os.waitpid(running, 0)
