@@ -66,6 +66,11 @@ class RemoveImportsKeepingComments(RemoveImportsVisitor):
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         return _holds_import(node)  # libcst rebuilds every node a transformer goes through
 
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False  # its leave_ reads the statement whole: nothing below needs a visit
+
+    visit_ImportFrom = visit_Import
+
     def leave_SimpleStatementLine(self, original, updated):
         if not updated.body and original.body:
             self._removed_lines.add(id(original))
@@ -130,6 +135,9 @@ class AddImportsAtModuleLevel(AddImportsVisitor):
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         return _holds_import(node)  # only imports merge the names added
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False  # leave_ImportFrom merges into the statement whole, not its parts
 
     def _split_module(self, orig_module: cst.Module, updated_module: cst.Module):
         """Where the new import goes: after the last import of the module's import
