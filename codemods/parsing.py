@@ -174,11 +174,44 @@ def guarded(function: Callable, parsed: ParsedFile, *args):
         return finding(parsed.path, 1, "CM003",
                        "nests too deeply to rewrite (RecursionError); left as it was",
                        Severity.ERROR)
+    except ImportError as exc:
+        if not _from_fully_qualified_names(exc):
+            return _internal_error(function, parsed, exc)
+        return _relative_import_above_package(parsed)
     except Exception as exc:  # noqa: BLE001 - reported, and the run goes on
-        owner = getattr(function, "__self__", None)
-        return finding(parsed.path, 1, "CM900",
-                       f"internal error in {getattr(owner, 'name', 'codemod')}: "
-                       f"{type(exc).__name__}: {exc}; left as it was", Severity.ERROR)
+        return _internal_error(function, parsed, exc)
+
+
+def _internal_error(function: Callable, parsed: ParsedFile, exc: Exception) -> Finding:
+    owner = getattr(function, "__self__", None)
+    return finding(parsed.path, 1, "CM900",
+                   f"internal error in {getattr(owner, 'name', 'codemod')}: "
+                   f"{type(exc).__name__}: {exc}; left as it was", Severity.ERROR)
+
+
+def _from_fully_qualified_names(exc: ImportError) -> bool:
+    """Whether libcst's ``FullyQualifiedNameProvider`` raised it: a relative import
+    with more dots than the file's package has levels."""
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and \
+        frame.tb_frame.f_globals.get("__name__") == "libcst.metadata.name_provider"
+
+
+def _relative_import_above_package(parsed: ParsedFile) -> Finding:
+    from .read.text_facts import parse_or_none, relative_imports_above  # noqa: PLC0415
+
+    package = parsed.package_name
+    found = relative_imports_above(parse_or_none(parsed.source.text), package)
+    line, column, text = found[0] if found else (1, 0, "")
+    where = f"the relative import `{text}`" if text else "a relative import"
+    top = package.split(".")[0] if package else ""
+    above = f"{top}, the file's top package (the folder above it has no __init__.py)" \
+        if top else "the file's folder, which has no __init__.py"
+    return finding(parsed.path, line, "CM012",
+                   f"{where} reaches above {above}: its names cannot be resolved; left as "
+                   "it was", Severity.ERROR, column)
 
 
 def _printed(parsed: ParsedFile) -> str:

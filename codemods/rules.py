@@ -105,6 +105,19 @@ _RULES = [
          "src/pkg/job.py:1:1: CM011 migrate would change this file (a dry run: nothing was "
          "written)",
          "Run the command without `--check`, review the diff, and commit it.", "warning"),
+    Rule("CM012", "relative-import-above-package",
+         "A relative import reaches above the file's top package.",
+         "Names are resolved (libcst's fully qualified names) from the file's top package: "
+         "going up from the file, the last folder that holds an `__init__.py`. A relative import with "
+         "more dots than that package has levels (`from .. import x` in `pkg/mod.py`, often "
+         "below a namespace package, whose folder has no `__init__.py`) names a module no "
+         "name resolution can place, and the rewrite needs those names to be sure of what it "
+         "removes. The file is left as it was.",
+         "src/pkg/job.py:5:5: CM012 the relative import `from .. import ...` reaches above "
+         "pkg, the file's top package (the folder above it has no __init__.py): its names "
+         "cannot be resolved; left as it was",
+         "Run the command on the folder that holds the whole package, add the missing "
+         "`__init__.py`, or make the import absolute.", "error"),
     # CM1xx: hooks migrate leaves.
     Rule("CM101", "unsupported-shape", "A hook whose shape migrate does not rewrite.",
          "The hook does something the declarations cannot say exactly (a condition, a "

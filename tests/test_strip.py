@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click_compat import CliRunner
 
 from codemods import cli
 from codemods.parsing import parse
@@ -527,3 +527,69 @@ def test_names_bound_to_the_pickler_are_found_in_every_kind_of_block():
         source += "match x:\n    case 1:\n        from .jobs.jobpickler import in_case\n"
         expected.add("in_case")
     assert names_bound_to(ast.parse(source), "pkg", ["pkg.jobs.jobpickler"]) == expected
+
+
+def _namespace_tree(tmp_path, import_line="from .. import tools"):
+    """A package whose folder above has no __init__.py (a namespace package), with
+    a file that uses the interface and imports from above its top package."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    text = ("from .serialization import JobSerializable, clear\n\n\n"
+            f"def helper():\n    {import_line}\n    return tools\n\n\n"
+            "@clear(\"lock\")\nclass Job(JobSerializable):\n    pass\n")
+    (package / "mod.py").write_text(text)
+    return package / "mod.py", text
+
+
+def test_a_relative_import_above_the_top_package_is_reported_not_an_internal_error(tmp_path):
+    path, text = _namespace_tree(tmp_path)
+    result = run(StripCodemod(Settings()), [tmp_path], jobs=0)
+    outcome = next(o for o in result.outcomes if o.path == path)
+    assert outcome.status.value == "failed" and outcome.new is None
+    assert [f.format() for f in outcome.findings] == [
+        f"{path}:5:5: CM012 the relative import `from .. import ...` reaches above pkg, the "
+        "file's top package (the folder above it has no __init__.py): its names cannot be "
+        "resolved; left as it was"]
+    assert path.read_text() == text
+
+
+def test_an_import_within_the_top_package_is_rewritten(tmp_path):
+    path, _ = _namespace_tree(tmp_path, "from . import tools")
+    result = run(StripCodemod(Settings()), [tmp_path], jobs=0)
+    outcome = next(o for o in result.outcomes if o.path == path)
+    assert outcome.status.value == "changed" and "@clear" not in outcome.new
+
+
+def test_other_import_errors_stay_internal_errors(tmp_path, monkeypatch):
+    import codemods.write.strip_module as strip_module  # noqa: PLC0415
+
+    path, _ = _namespace_tree(tmp_path, "from . import tools")
+
+    def broken(*args, **kwargs):
+        raise ImportError("attempted relative import beyond top-level package")
+
+    monkeypatch.setattr(strip_module, "strip_file", broken)
+    result = run(StripCodemod(Settings()), [tmp_path], jobs=0)
+    outcome = next(o for o in result.outcomes if o.path == path)
+    assert [f.code for f in outcome.findings] == ["CM900"]
+
+
+@pytest.mark.parametrize("package", ["", "pkg", "a.b", "a.b.c"])
+def test_relative_imports_above_the_package_are_those_libcst_cannot_qualify(package):
+    from libcst.metadata.name_provider import FullyQualifiedNameVisitor
+
+    from codemods.read.text_facts import relative_imports_above
+
+    for level in range(1, 6):
+        source = f"def f():\n    from {'.' * level}x import y\n"
+        found = relative_imports_above(ast.parse(source), package)
+        try:
+            FullyQualifiedNameVisitor._fully_qualify_local(package or "m", package,
+                                                           "." * level + "x.y")
+            raises = False
+        except ImportError:
+            raises = True
+        assert bool(found) == raises, (package, level)
+        if found:
+            assert found == [(2, 4, f"from {'.' * level}x import ...")]

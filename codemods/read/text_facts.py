@@ -65,6 +65,21 @@ def statements(tree: ast.AST):
                             if isinstance(child, (ast.stmt, ast.excepthandler, _MATCH_CASE)))
 
 
+def relative_imports_above(tree: Optional[ast.Module],
+                           package: str) -> List[Tuple[int, int, str]]:
+    """(line, column, text) of each relative import with more dots than
+    ``package`` has levels: one that no name resolution from the file's top
+    package can place (libcst's fully qualified names raise ImportError on its
+    names).  Text as ``from <dots><module> import ...``."""
+    levels = len(package.split(".")) if package else 1  # libcst's rule: "" counts as one
+    found = []
+    for node in statements(tree) if tree is not None else ():
+        if isinstance(node, ast.ImportFrom) and (node.level or 0) > levels:
+            found.append((node.lineno, node.col_offset,
+                          f"from {'.' * node.level}{node.module or ''} import ..."))
+    return sorted(found)
+
+
 _STATEMENT_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 _MATCH_CASE = getattr(ast, "match_case", ast.excepthandler)  # Python 3.10+
 
