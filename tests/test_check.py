@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
+from click_compat import CliRunner
 
 from codemods import cli
 

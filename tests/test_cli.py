@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click_compat import CliRunner
 
 from codemods import cli
 from harness_codemod import HarnessCodemod

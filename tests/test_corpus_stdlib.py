@@ -21,10 +21,33 @@ import pytest
 pytestmark = pytest.mark.corpus
 
 
+# A class migrate rewrites, beside the copies: whether the standard library and the
+# site-packages hold one depends on their versions (Python 3.13's and its pip's hold none).
+OWN_JOB = (
+    "import threading\n\n\n"
+    "class Job:\n"
+    "    def __init__(self):\n"
+    "        self.name = 'job'\n"
+    "        self.lock = threading.Lock()\n\n"
+    "    def __getstate__(self):\n"
+    "        state = self.__dict__.copy()\n"
+    "        del state['lock']\n"
+    "        return state\n\n"
+    "    def __setstate__(self, state):\n"
+    "        self.__dict__.update(state)\n"
+    "        self.lock = threading.Lock()\n"
+)
+
+
 @pytest.fixture(scope="module")
 def stdlib(tmp_path_factory):
-    """The standard library and the site-packages beside each other, as two trees."""
+    """The standard library and the site-packages beside each other, as two trees,
+    and a package of our own with a class migrate rewrites."""
     target = tmp_path_factory.mktemp("corpus")
+    own = target / "own" / "jobs"
+    own.mkdir(parents=True)
+    (own / "__init__.py").write_text("")
+    (own / "job.py").write_text(OWN_JOB)
     ignore = shutil.ignore_patterns("site-packages", "dist-packages", "__pycache__", "*.pyc",
                                     "*.so", "*.a", "config-*")
     shutil.copytree(Path(sysconfig.get_paths()["stdlib"]), target / "stdlib", symlinks=True,
@@ -81,6 +104,8 @@ def test_check_reports_instead_of_failing(stdlib):
     assert done.returncode in (1, 3)  # hooks are left; some test files do not parse on purpose
     assert data["summary"]["hooks"] > 50  # 49 in the 3.11 standard library alone
     assert {h["verdict"] for h in data["hooks"]} == {"migratable", "needs-person"}
+    assert any(h["verdict"] == "migratable" and h["path"].endswith("jobs/job.py")
+               for h in data["hooks"])
     failed = {Path(f["path"]).name for f in data["findings"] if f["severity"] == "error"}
     assert all(f["code"] in ("CM001", "CM002") for f in data["findings"]
                if f["severity"] == "error"), failed

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click_compat import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -215,7 +215,10 @@ def test_what_libcst_cannot_parse_is_not_left_out(tmp_path, body, where):
     else:
         text = hook + "\ndef other():\n" + body.replace("\n    ", "\n") \
             .replace("        if", "    if") + "    return x\n"
-    ast.parse(text)
+    try:
+        ast.parse(text)
+    except SyntaxError:  # Python 3.9: its ast rejects the lone backslash too
+        pytest.skip("this Python's ast rejects these lines as libcst does")
     (tmp_path / "mod.py").write_text(text)
     codes = {name: sorted(f.code for o in run(codemod(Settings()), [tmp_path], jobs=0).outcomes
                           for f in o.findings)

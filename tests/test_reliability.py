@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click_compat import CliRunner
 
 from codemods import cli
 from codemods.migrate import MigrateCodemod

@@ -4,7 +4,7 @@ the old `excludes` still read with a warning."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
+from click_compat import CliRunner
 
 from codemods import cli
 from codemods.settings import Settings, SettingsError, load_settings
