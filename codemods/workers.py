@@ -184,10 +184,12 @@ def _serve(conn, codemod) -> None:
     work = FileWork(codemod, on_loading=clock)
     plan = None
     copies: List[int] = []  # pids of the workers forked from this one
+    stopped = False
     try:
         while True:
             kind, payload = conn.recv()
             if kind == "stop":
+                stopped = True
                 return
             if kind == "load":  # started ahead of its files: libcst loads meanwhile
                 work._load()
@@ -213,7 +215,9 @@ def _serve(conn, codemod) -> None:
     except (EOFError, KeyboardInterrupt, BrokenPipeError):
         return
     finally:
-        _reap(copies)
+        # Stopped, it waits for its copies, which the runner stopped first; ending
+        # otherwise (a crash, an interrupt), it does not: the runner must see at once.
+        _reap(copies, limit=5.0 if stopped else 0.0)
 
 
 def _start_copy(conn, codemod) -> int:
@@ -229,20 +233,32 @@ def _start_copy(conn, codemod) -> int:
     if pid:
         os.close(handle)
         return pid
+    code = 0
     try:
         conn.close()  # this worker's own: it ends when this worker does
         _close_inherited(keep=handle)
         own = Connection(handle)
         own.send(("pid", None, os.getpid()))
         _serve(own, codemod)
+    except BaseException:  # noqa: BLE001 - shown, as multiprocessing shows a worker's
+        import traceback  # noqa: PLC0415
+
+        code = 1
+        # To the standard error's descriptor itself: sys.stderr may be another one
+        # (a test's capture), which _close_inherited closed.
+        text = f"Worker copy {os.getpid()}:\n{traceback.format_exc()}"
+        try:
+            os.write(2, text.encode("utf-8", "backslashreplace"))
+        except OSError:
+            pass
     finally:
-        os._exit(0)  # a forked copy runs nothing of its parent's on the way out
+        os._exit(code)  # a forked copy runs nothing of its parent's on the way out
 
 
 def _reap(pids: List[int], limit: float = 5.0) -> None:
-    """Wait for this worker's copies to end (the runner stops them before it),
-    for at most ``limit`` seconds in all; one still running is left to the
-    system."""
+    """Wait for this worker's copies to end, for at most ``limit`` seconds in
+    all (0: reap those that have ended, wait for none); one still running is
+    left to the system."""
     import os  # noqa: PLC0415
 
     deadline = time.monotonic() + limit

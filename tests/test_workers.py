@@ -353,3 +353,53 @@ def test_a_worker_reaps_its_copies_and_waits_no_longer_than_its_limit():
     finally:
         os.kill(running, signal.SIGKILL)
         os.waitpid(running, 0)
+
+
+class _Failing(MigrateCodemod):
+    """Crashes the worker (an error no step guards) on the file named ``fail``."""
+
+    fail = "job0.py"
+
+    def text_to_parse(self, source):
+        if source.path.name == self.fail:
+            raise RuntimeError("a bug of ours")
+        return super().text_to_parse(source)
+
+
+def _two_workers_on(tmp_path, failing_on_first: bool):
+    """Two started workers (the second a copy), each given one file, the failing
+    file on the first worker or on the copy; the scan's results and its time."""
+    sources = [read_source(path) for path in _tree(tmp_path, 2)]
+    codemod = _Failing(Settings())
+    prestart = workers.Prestart(codemod, 2)
+    for source in sources:
+        prestart.wanted(source)
+    engine = workers.Engine(codemod, sources, 2, started=prestart.take(), timeout=30)
+    try:
+        first, copy = engine.workers
+        assert isinstance(copy.process, workers._Copy)
+        failing, other = sorted(sources, key=lambda s: s.path.name != codemod.fail)
+        mine, theirs = (first, copy) if failing_on_first else (copy, first)
+        mine.sources, theirs.sources = [failing], [other]
+        engine.owner.update({failing.path: mine, other.path: theirs})
+        started = time.monotonic()
+        scanned = engine.scan()
+        return scanned, time.monotonic() - started, failing.path
+    finally:
+        engine.abort()
+
+
+@pytest.mark.skipif(not workers.copies_workers(), reason="workers are not copied here")
+def test_the_first_worker_crashing_while_its_copy_works_is_seen_at_once(tmp_path):
+    # It does not wait for its copies to end unless it was stopped.
+    scanned, seconds, failing = _two_workers_on(tmp_path, failing_on_first=True)
+    assert seconds < 3
+    assert scanned[failing][1].findings[0].code == "CM003"
+
+
+@pytest.mark.skipif(not workers.copies_workers(), reason="workers are not copied here")
+def test_a_copy_that_crashes_shows_why(tmp_path, capfd):
+    scanned, _, failing = _two_workers_on(tmp_path, failing_on_first=False)
+    assert scanned[failing][1].findings[0].code == "CM003"
+    err = capfd.readouterr().err
+    assert "Worker copy" in err and "RuntimeError: a bug of ours" in err
