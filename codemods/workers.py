@@ -20,6 +20,7 @@ on (reported as CM003), and the files it still had go to a fresh worker.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -224,7 +225,6 @@ def _start_copy(conn, codemod) -> int:
     """Fork a copy of this worker, which serves the connection whose end comes
     next on ``conn`` (``_Worker.start``): it starts with libcst loaded.  The
     copy sends its pid first, for the runner to stop it by; its pid here."""
-    import os  # noqa: PLC0415
     from multiprocessing import reduction  # noqa: PLC0415
     from multiprocessing.connection import Connection  # noqa: PLC0415
 
@@ -259,7 +259,6 @@ def _reap(pids: List[int], limit: float = 5.0) -> None:
     """Wait for this worker's copies to end, for at most ``limit`` seconds in
     all (0: reap those that have ended, wait for none); one still running is
     left to the system."""
-    import os  # noqa: PLC0415
 
     deadline = time.monotonic() + limit
     for pid in pids:
@@ -278,7 +277,6 @@ def _close_inherited(keep: int) -> None:
     those a copy inherits is the end of the pipe by which the runner learns
     that the worker it was forked from has ended (multiprocessing's sentinel),
     which must close when that worker does."""
-    import os  # noqa: PLC0415
 
     try:
         open_now = [int(name) for name in os.listdir("/proc/self/fd")]
@@ -315,7 +313,6 @@ class _Copy:
         self.ended = False
 
     def kill(self) -> None:
-        import os  # noqa: PLC0415
         import signal  # noqa: PLC0415
 
         if self.pid is None:  # not forked yet (or its pid unread): closing ends it
