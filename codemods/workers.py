@@ -345,6 +345,10 @@ class _Copy:
         return not self.ended
 
 
+def _close_connection(conn) -> None:
+    conn.close()
+
+
 def _context():
     import multiprocessing  # noqa: PLC0415 - only once a worker is needed
 
@@ -372,7 +376,13 @@ class _Worker:
 
     def start(self, copy_of: Optional["_Worker"] = None) -> None:
         """A new process, or a copy of the worker ``copy_of`` (``_start_copy``)."""
+        from multiprocessing import util  # noqa: PLC0415
+
         parent, child = _context().Pipe()
+        # Each worker forked from this process later closes its copy of this end as it
+        # starts: a worker, waiting on its own pipe, must see that pipe end when this
+        # process ends, even killed (and no other worker may hold this end open).
+        util.register_after_fork(parent, _close_connection)
         if copy_of is not None:
             from multiprocessing import reduction  # noqa: PLC0415
 

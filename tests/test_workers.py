@@ -403,3 +403,43 @@ def test_a_copy_that_crashes_shows_why(tmp_path, capfd):
     assert scanned[failing][1].findings[0].code == "CM003"
     err = capfd.readouterr().err
     assert "Worker copy" in err and "RuntimeError: a bug of ours" in err
+
+
+def test_workers_end_when_the_runner_is_killed(tmp_path):
+    # A worker waits on its pipe; if it (or another worker) held the runner's end
+    # open too, it would wait for ever once the runner is killed.
+    _tree(tmp_path, 3)
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from codemods import workers\n"
+        "from codemods.migrate import MigrateCodemod\n"
+        "from codemods.settings import Settings\n"
+        "from codemods.sources import read_source\n"
+        "sources = [read_source(p) for p in sorted(Path(sys.argv[1]).glob('*.py'))]\n"
+        "prestart = workers.Prestart(MigrateCodemod(Settings()), 2)\n"
+        "for source in sources:\n"
+        "    prestart.wanted(source)\n"
+        "started = prestart.take()\n"
+        "extra = workers._Worker(MigrateCodemod(Settings()))\n"
+        "extra.start()  # forked from this process after the others\n"
+        "for worker in started:\n"
+        "    if isinstance(worker.process, workers._Copy):\n"
+        "        worker.process.join(timeout=0)  # reads its pid\n"
+        "        while worker.process.pid is None:\n"
+        "            worker.process.join(timeout=0.05)\n"
+        "pids = [w.process.pid for w in started] + [extra.process.pid]\n"
+        "print(' '.join(map(str, pids)), flush=True)\n"
+        "time.sleep(60)\n")
+    runner = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(pid) for pid in runner.stdout.readline().split()]
+        assert len(pids) == 3 and all(map(_alive, pids))
+    finally:
+        runner.kill()
+        runner.wait()
+    deadline = time.monotonic() + 10
+    while any(map(_alive, pids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(_alive, pids))
