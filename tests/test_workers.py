@@ -276,15 +276,20 @@ def test_the_second_worker_is_a_copy_of_the_first_and_works_the_same(tmp_path, m
         {o.path.name: (o.status, o.new) for o in alone.outcomes}
 
 
-@pytest.mark.skipif(not workers.copies_workers(), reason="workers are not copied here")
-def test_a_copy_stopped_for_its_file_is_replaced_and_the_file_reported(tmp_path):
+def _prestarted(tmp_path, codemod):
+    """Two files, and two workers started for them: the first, and its copy."""
     sources = [read_source(path) for path in _tree(tmp_path, 2)]
-    codemod = MigrateCodemod(Settings())
     prestart = workers.Prestart(codemod, 2)
     for source in sources:
         prestart.wanted(source)
-    first, second = prestart.workers
-    assert isinstance(second.process, workers._Copy)
+    assert isinstance(prestart.workers[1].process, workers._Copy)
+    return sources, prestart
+
+
+@pytest.mark.skipif(not workers.copies_workers(), reason="workers are not copied here")
+def test_a_copy_stopped_for_its_file_is_replaced_and_the_file_reported(tmp_path):
+    codemod = MigrateCodemod(Settings())
+    sources, prestart = _prestarted(tmp_path, codemod)
     engine = workers.Engine(codemod, sources, 2, started=prestart.take(), timeout=30)
     try:
         copy = next(w for w in engine.workers if isinstance(w.process, workers._Copy))
@@ -314,10 +319,7 @@ def test_a_copy_stopped_for_its_file_is_replaced_and_the_file_reported(tmp_path)
 def test_the_first_worker_ends_even_while_its_copy_runs(tmp_path):
     # The copy closes what it inherited, multiprocessing's end-of-process pipe of
     # the first worker among it: that worker, killed, is joined at once.
-    sources = [read_source(path) for path in _tree(tmp_path, 2)]
-    prestart = workers.Prestart(MigrateCodemod(Settings()), 2)
-    for source in sources:
-        prestart.wanted(source)
+    _, prestart = _prestarted(tmp_path, MigrateCodemod(Settings()))
     first, second = prestart.workers
     try:
         event, _, pid = second.conn.recv()  # the copy is running
@@ -369,11 +371,8 @@ class _Failing(MigrateCodemod):
 def _two_workers_on(tmp_path, failing_on_first: bool):
     """Two started workers (the second a copy), each given one file, the failing
     file on the first worker or on the copy; the scan's results and its time."""
-    sources = [read_source(path) for path in _tree(tmp_path, 2)]
     codemod = _Failing(Settings())
-    prestart = workers.Prestart(codemod, 2)
-    for source in sources:
-        prestart.wanted(source)
+    sources, prestart = _prestarted(tmp_path, codemod)
     engine = workers.Engine(codemod, sources, 2, started=prestart.take(), timeout=30)
     try:
         first, copy = engine.workers
