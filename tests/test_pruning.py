@@ -148,3 +148,48 @@ def test_metadata_of_the_module_without_skipped_bodies_serves_the_module():
     call = module.body[2].body.body[1].body.body[0].body[0].value
     assert part[call.func] == ["serialization.JobPickler"] or part[call.func] == [
         ".serialization.JobPickler"]
+
+
+def test_a_word_in_a_comment_does_not_count_one_in_code_or_a_string_does():
+    source = (
+        "def commented():\n"
+        "    # then clear the blocked state\n"
+        "    return 1  # clear\n"
+        "\n\n"
+        "def called():\n"
+        "    state.clear()  # clear it\n"
+        "\n\n"
+        "def after_a_hash_in_a_string():\n"
+        "    return '#' + clear\n"
+        "\n\n"
+        "def in_a_string():\n"
+        "    return getattr(state, 'clear # not a comment')\n"
+        "\n\n"
+        "def in_a_docstring():\n"
+        "    '''\n"
+        "    # clear: a line of a string, not a comment\n"
+        "    '''\n"
+    )
+    words = DefinitionWords(source, ast.parse(source), ["clear"])
+    assert dict(zip(words.names, words.relevant)) == {
+        "commented": False, "called": True, "after_a_hash_in_a_string": True,
+        "in_a_string": True, "in_a_docstring": True}
+    assert _seen(source, ["clear"]) == [
+        "called", "after_a_hash_in_a_string", "in_a_string", "in_a_docstring"]
+
+
+def test_comments_are_found_on_the_lines_ast_counts():
+    """"\\r" and "\\r\\n" end lines for ast, and so for the comments' lines."""
+    for end in ("\r", "\r\n"):
+        source = end.join(["x = 1", "", "def f():", "    # clear", "    return clear", "",
+                           "def g():", "    # clear", "    return 2", ""])
+        words = DefinitionWords(source, ast.parse(source), ["clear"])
+        assert words.relevant == [True, False], repr(end)
+
+
+def test_where_the_text_does_not_tokenize_every_occurrence_counts():
+    from codemods.write.pruning import _Comments
+
+    comments = _Comments('x = 1  # fine\ny = """never closed\n')
+    assert comments.outside(1, "x = 1  # clear", "clear") is True
+    assert comments.failed

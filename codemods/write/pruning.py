@@ -4,7 +4,8 @@ A transform visits every node of a module, and most of them sit in functions
 that none of its rules changes or reports on.  The module's ``ast`` (a tenth of
 the cost of the visit) tells which ``def`` and ``class`` statements hold none of
 the rules' words in their text, decorators included; the transform does not go
-into those.  A rule whose words are not all plain names (a use through an
+into those.  A word in a comment does not count (a comment is no code: "then
+clear the state" holds no ``clear`` that a rule acts on); one in a string does.  A rule whose words are not all plain names (a use through an
 alias, an attribute built at run time) must not prune.
 
 libcst's definitions and ``ast``'s are matched by their order in the file
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from typing import Callable, Collection, List, Optional, Set
+import io
+import tokenize
+from typing import Callable, Collection, Dict, List, Optional, Sequence, Set
 
 import libcst as cst
 import libcst.matchers as m
@@ -41,15 +44,25 @@ class DefinitionWords:
         self.relevant: List[bool] = []
         self.inside: List[int] = []
 
+        comments = _Comments(text)
+
+        def relevant(first: int, chunk: Sequence[str]) -> bool:
+            text = "\n".join(chunk)
+            present = [word for word in words if word in text]
+            if not present or "#" not in text:
+                return bool(present)
+            return any(comments.outside(first + offset, line, word)
+                       for offset, line in enumerate(chunk) for word in present if word in line)
+
         def walk(node: ast.AST) -> int:
             count = 0
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, _DEFINITION):
                     index = len(self.names)
                     first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
-                    chunk = "\n".join(lines[first - 1:child.end_lineno or child.lineno])
                     self.names.append(child.name)
-                    self.relevant.append(any(word in chunk for word in words))
+                    self.relevant.append(relevant(first, lines[first - 1:child.end_lineno
+                                                               or child.lineno]))
                     self.inside.append(0)
                     self.inside[index] = walk(child)
                     count += 1 + self.inside[index]
@@ -58,6 +71,50 @@ class DefinitionWords:
             return count
 
         walk(tree)
+
+
+class _Comments:
+    """Where a module's comments start, line by line, found with ``tokenize``
+    only when a word is met after a ``#`` (which may be in a string)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: Optional[Dict[int, int]] = None  # line -> column of its comment
+        self.failed = False
+
+    def outside(self, line_number: int, line: str, word: str) -> bool:
+        """Whether ``word`` occurs in ``line`` (line ``line_number``) outside a
+        comment; where the text does not tokenize, any occurrence counts."""
+        hash_at = line.find("#")
+        column = line.find(word)
+        if hash_at < 0 or column < hash_at:
+            return True  # a comment starts at a "#", if at all
+        starts = self._starts()
+        if starts is None:
+            return True
+        comment = starts.get(line_number)
+        if comment is None:
+            return True  # every "#" of the line is in a string
+        while column >= 0:
+            if column < comment:
+                return True
+            column = line.find(word, column + 1)
+        return False
+
+    def _starts(self) -> Optional[Dict[int, int]]:
+        if self.starts is None and not self.failed:
+            starts: Dict[int, int] = {}
+            try:
+                # Universal newlines: "\r" ends a line here as it does for ast.
+                readline = io.StringIO(self.text, newline=None).readline
+                for token in tokenize.generate_tokens(readline):
+                    if token.type == tokenize.COMMENT:
+                        starts[token.start[0]] = token.start[1]
+            except (tokenize.TokenError, SyntaxError, ValueError):
+                self.failed = True
+                return None
+            self.starts = starts
+        return self.starts
 
 
 class Pruner:
