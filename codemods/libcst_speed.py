@@ -10,7 +10,10 @@ gatherers they make) scans ``dir(self)``, some 600 attributes, three times when
 it is created, looking for ``@m.visit``/``@m.leave``/``@m.call_if_inside``
 decorations: about 9 ms per object, and a run over a tree makes several per
 file.  What it finds depends on the class alone, so it is found once per class
-here and bound to each new object.  ``install`` is a no-op where libcst's
+here and bound to each new object.  Even once per class it is about 11 ms, paid
+by every worker for every class it uses: libcst's gatherers run unchanged, but
+over the names that can add something (``_restricted``), not the 1,600 plain
+``visit_*``/``leave_*`` methods of libcst's visitor classes.  ``install`` is a no-op where libcst's
 internals differ from what this expects; tests/test_libcst_speed.py checks that
 the cached answers equal libcst's own for every visitor class the codemods make.
 """
@@ -18,8 +21,8 @@ the cached answers equal libcst's own for every visitor class the codemods make.
 from __future__ import annotations
 
 import sys
-from types import MethodType
-from typing import Any, Callable, Dict, Tuple
+from types import FunctionType, MethodType
+from typing import Any, Callable, Dict, FrozenSet, List, Tuple
 
 _NAMES = ("_gather_matchers", "_gather_constructed_visit_funcs",
           "_gather_constructed_leave_funcs")
@@ -64,13 +67,62 @@ def import_matchers() -> None:
         inspect.signature = original
 
 
+# The attributes libcst's matcher decorators set on a function (libcst.matchers._decorators).
+_DECORATION_ATTRS = ("_call_if_inside_matcher", "_call_if_not_inside_matcher", "_visit_matcher",
+                     "_leave_matcher")
+_inert_by_class: Dict[type, FrozenSet[str]] = {}
+
+
+def _inert(cls: type) -> FrozenSet[str]:
+    """The names under which objects of ``cls`` find a plain function of a class
+    with no matcher decoration: each gatherer takes such an attribute (a bound
+    method), reads the decorations off it and finds none."""
+    inert = _inert_by_class.get(cls)
+    if inert is None:
+        values: Dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):  # the first class in the MRO wins
+            values.update(vars(klass))
+        inert = _inert_by_class[cls] = frozenset(
+            name for name, value in values.items() if type(value) is FunctionType
+            and not any(hasattr(value, attr) for attr in _DECORATION_ATTRS))
+    return inert
+
+
+def _restricted(original: Callable[[object], Dict], obj: object) -> Dict:
+    """``original(obj)``, libcst's gatherer as it is, with the names it walks
+    (``dir(obj)``, sorted) less the inert ones: the same answer, in the same
+    order.  The gatherer's module is given a ``dir`` of its own for the call,
+    which shadows the builtin; where anything is unusual (the gatherer is not
+    the module's, the class has its own attribute lookup), it runs unchanged."""
+    from libcst.matchers import _visitors  # noqa: PLC0415
+
+    cls = type(obj)
+    if getattr(original, "__globals__", None) is not vars(_visitors) or "dir" in vars(_visitors) \
+            or cls.__getattribute__ is not object.__getattribute__:
+        return original(obj)
+    inert = _inert(cls)
+    own = getattr(obj, "__dict__", {})
+
+    def restricted_dir(target: object) -> List[str]:
+        names = dir(target)
+        if target is not obj:
+            return names
+        return [name for name in names if name not in inert or name in own]
+
+    _visitors.dir = restricted_dir  # type: ignore[attr-defined]
+    try:
+        return original(obj)
+    finally:
+        del _visitors.dir  # type: ignore[attr-defined]
+
+
 def _cached_matchers(original: Callable[[object], Dict]) -> Callable[[object], Dict]:
     cache: Dict[type, Dict] = {}
 
     def gather(obj: object) -> Dict:
         found = cache.get(type(obj))
         if found is None:
-            found = cache[type(obj)] = dict(original(obj))
+            found = cache[type(obj)] = dict(_restricted(original, obj))
         return dict(found)
 
     gather.original = original  # type: ignore[attr-defined]
@@ -83,7 +135,7 @@ def _cached_functions(original: Callable[[object], Dict]) -> Callable[[object], 
     def gather(obj: object) -> Dict:
         functions = cache.get(type(obj))
         if functions is None:
-            found = original(obj)
+            found = _restricted(original, obj)
             if any(getattr(f, "__self__", None) is not obj for fs in found.values() for f in fs):
                 return found  # not plain methods of the class: nothing to cache
             functions = cache[type(obj)] = {

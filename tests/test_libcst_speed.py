@@ -59,6 +59,49 @@ def test_cached_answers_equal_libcsts_for_every_visitor_class():
             assert cached(obj) == cached.original(obj), (type(obj), name)  # from the cache
 
 
+def test_gatherers_over_the_names_that_can_add_something_answer_as_over_all():
+    """``_restricted`` walks fewer names, and finds the same, in the same order
+    (the order in which decorated functions of one matcher are called)."""
+    for obj in _instances():
+        for name in GATHERERS:
+            original = getattr(_visitors, name).original
+            assert list(libcst_speed._restricted(original, obj).items()) == \
+                list(original(obj).items()), (type(obj), name)
+        assert "visit_Name" in libcst_speed._inert(type(obj))
+    assert "dir" not in vars(_visitors)  # the builtin again, after each call
+
+
+def test_a_decorated_function_an_object_holds_itself_is_still_found():
+    class Holder(m.MatcherDecoratableVisitor):
+        def helper(self) -> None:
+            pass
+
+    def gated(node) -> None:
+        pass
+
+    inside = m.ClassDef()
+    obj = Holder()
+    obj.helper = m.call_if_inside(inside)(gated)  # shadows the plain method
+    original = _visitors._gather_matchers.original
+    assert original(obj) == {inside: None}
+    assert libcst_speed._restricted(original, obj) == original(obj)
+
+
+def test_the_inert_names_leave_the_walk():
+    """A function of the gatherers' module that walks ``dir(obj)`` walks only
+    the names that can add something, in their order."""
+    from types import FunctionType
+
+    namespace = {}
+    exec("def probe(obj):\n    return list(dir(obj))\n", namespace)
+    probe = FunctionType(namespace["probe"].__code__, vars(_visitors))
+    obj = _Decorated()
+    walked = libcst_speed._restricted(probe, obj)
+    assert "_x" in walked and "_y" in walked and "seen" in walked
+    assert "visit_Name" not in walked and "leave_Name" not in walked
+    assert walked == [name for name in dir(obj) if name in walked]  # dir's order
+
+
 class _Decorated(m.MatcherDecoratableTransformer):
     def __init__(self) -> None:
         super().__init__()
