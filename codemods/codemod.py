@@ -57,6 +57,9 @@ class Codemod:
 
     name: ClassVar[str]
     uses_scan: ClassVar[bool] = False
+    # Whether ``plan`` asks the tree index for modules by name: their names are then
+    # found while the scan runs (``TreeIndex.name_files``), not after it.
+    uses_index: ClassVar[bool] = False
     read_only: ClassVar[bool] = False  # reports only, never rewrites
     suffixes: ClassVar[Tuple[str, ...]] = (".py", ".pyi")
 

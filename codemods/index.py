@@ -322,6 +322,10 @@ class TreeIndex:
 
     # Modules --------------------------------------------------------------------------------
 
+    def name_files(self) -> None:
+        """Name every file now (the runner does it while the workers scan)."""
+        self._name_files()
+
     def _name_files(self) -> Tuple[Dict[str, Path], Dict[Path, Tuple[str, str]]]:
         """(module -> file, file -> (module, package)), made when first needed: a
         run whose scan found nothing asks for none (naming resolves every path)."""

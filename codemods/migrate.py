@@ -332,6 +332,7 @@ def _why_unchanged(outcome: FileOutcome) -> str:
 class MigrateCodemod(Codemod):
     name = "migrate"
     uses_scan = True
+    uses_index = True
 
     def prefilter(self):
         # The interface's names too: declarations already written are facts that

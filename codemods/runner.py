@@ -100,9 +100,12 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
     engine = Engine(codemod, wanted, jobs, on_progress=bar.step, timeout=timeout,
                     started=prestart.take())
     try:
-        facts = _scan(codemod, engine, wanted, done)
+        index = _tree_index(files, texts)
+        # The plan's names of modules are found while the workers load libcst and scan.
+        facts = _scan(codemod, engine, wanted, done,
+                      meanwhile=index.name_files if codemod.uses_index and wanted else None)
         try:
-            plan = codemod.plan(facts, _tree_index(files, texts))
+            plan = codemod.plan(facts, index)
         except Exception as exc:  # noqa: BLE001 - reported; nothing is rewritten
             for path in files:
                 done.setdefault(path, FileOutcome(path, Status.FAILED, findings=[finding(
@@ -133,14 +136,16 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
 
 
 def _scan(codemod: Codemod, engine: Engine, wanted: Sequence[SourceFile],
-          done: Dict[Path, FileOutcome]) -> Dict[Path, object]:
+          done: Dict[Path, FileOutcome],
+          meanwhile: Optional[Callable[[], None]] = None) -> Dict[Path, object]:
     """Every scanned file's facts; a file whose scan failed gets its outcome in
-    ``done``, and gives the plan what its text shows (``facts_unread``)."""
+    ``done``, and gives the plan what its text shows (``facts_unread``).
+    ``meanwhile`` is done here while the workers scan."""
     facts = {}
     if not codemod.uses_scan:
         return facts
     sources = {source.path: source for source in wanted}
-    scanned = engine.scan()
+    scanned = engine.scan(meanwhile)
     # In the tree's order, not the order workers answered in: the plan is then the
     # same for any -j (where two files claim one module name, say).
     for path in [source.path for source in wanted if source.path in scanned]:

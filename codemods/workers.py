@@ -543,14 +543,17 @@ class Engine:
 
     # Phases ----------------------------------------------------------------------------------
 
-    def scan(self) -> Dict[Path, Tuple[str, Any]]:
-        """path -> ("facts", facts) or ("done", outcome) for every file."""
-        return self._phase("scan", None)
+    def scan(self, meanwhile: Optional[Callable[[], None]] = None
+             ) -> Dict[Path, Tuple[str, Any]]:
+        """path -> ("facts", facts) or ("done", outcome) for every file;
+        ``meanwhile`` is called here once the workers have their first files."""
+        return self._phase("scan", None, meanwhile)
 
     def rewrite(self, plan) -> Dict[Path, FileOutcome]:
         return {path: result for path, (_, result) in self._phase("rewrite", plan).items()}
 
-    def _phase(self, kind: str, plan) -> Dict[Path, Tuple[str, Any]]:
+    def _phase(self, kind: str, plan,
+               meanwhile: Optional[Callable[[], None]] = None) -> Dict[Path, Tuple[str, Any]]:
         """Each worker works through its own files, sent one at a time; one that
         runs out takes the files another has not been sent yet (scanned, a file
         is then the taker's; rewritten, the taker parses it again)."""
@@ -571,6 +574,8 @@ class Engine:
             else:
                 results[source.path] = ("done", self.local.rewrite(source, plan))
             self.on_progress()
+        if meanwhile is not None:
+            meanwhile()
         busy = {w.conn: w for w in self.workers if w.left}
         if busy:
             from multiprocessing.connection import wait  # noqa: PLC0415

@@ -165,6 +165,44 @@ def test_workers_start_while_the_tree_is_read_and_take_its_files(tmp_path, monke
     assert all(worker.process is None for worker in counting.started)  # all stopped
 
 
+def test_the_plans_module_names_are_found_while_the_workers_scan(tmp_path, monkeypatch):
+    """The tree index names every file once the workers have their first files,
+    not after the scan (where the plan would wait for it); a tree with nothing
+    to parse names none."""
+    from codemods import index as index_module
+    from codemods.runner import run
+
+    calls = []
+    original = index_module.TreeIndex.name_files
+
+    def name_files(index):
+        engine_workers = [w for w in workers_seen if w.process is not None]
+        calls.append((index._named is None, all(w.left for w in engine_workers)))
+        original(index)
+
+    workers_seen = []
+    original_feed = workers.Engine._feed
+
+    def feed(engine, worker, kind, plan):
+        workers_seen.append(worker)
+        original_feed(engine, worker, kind, plan)
+
+    monkeypatch.setattr(index_module.TreeIndex, "name_files", name_files)
+    monkeypatch.setattr(workers.Engine, "_feed", feed)
+    _tree(tmp_path, 3)
+    result = run(MigrateCodemod(Settings()), [tmp_path], jobs=2)
+    assert calls == [(True, True)]  # once, before anything named them, files in flight
+    assert sum(outcome.status is Status.CHANGED and outcome.path.name.startswith("job")
+               for outcome in result.outcomes) == 3
+
+    calls.clear()
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "mod.py").write_text("x = 1\n")
+    run(MigrateCodemod(Settings()), [plain], jobs=2)
+    assert calls == []
+
+
 def test_a_tree_with_nothing_to_parse_starts_no_worker(tmp_path, monkeypatch):
     from codemods.runner import run
 
