@@ -30,6 +30,9 @@ if TYPE_CHECKING:  # libcst stays unloaded until a file is parsed
     from .parsing import ParsedFile
 
 DELETE = object()  # a rewrite result: the file goes
+# A rewrite result: what was parsed was an outline of the file (``text_to_parse``), and
+# the rewrite needs the whole text (it removed imports): parse it whole and rewrite again.
+PARSE_WHOLE = object()
 
 
 @dataclass
@@ -97,8 +100,11 @@ class Codemod:
         return None
 
     def text_to_parse(self, source: SourceFile) -> str:
-        """What libcst parses of a file: its text (``check`` leaves out what it
-        never reads, keeping every line's place)."""
+        """What libcst parses of a file: its text, or an outline of it that keeps
+        every line's place (read/outline.py): ``check`` leaves out what it never
+        reads, ``migrate`` the method bodies it never rewrites.  A rewrite of an
+        outline is applied to the text as a change of lines (splice.py); where it
+        does not apply cleanly, the file is parsed whole and rewritten again."""
         return source.text
 
     def facts_from_text(self, source: SourceFile) -> Any:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Set
 
-from .codemod import Codemod, Rewrite, finding, module_names
+from .codemod import PARSE_WHOLE, Codemod, Rewrite, finding, module_names
 from .hierarchy import HierarchyCheck, is_interface_class
 from .index import ClassInfo, ModuleFacts, TreeIndex, module_facts
 from .interface import (
@@ -340,9 +340,24 @@ class MigrateCodemod(Codemod):
         return ("__getstate__", "__setstate__", "dispatch_table", *self.settings.job_methods,
                 "JobSerializable", "JobUnserializable", "@clear", "@custom", "on_restore")
 
+    # libcst parses each file without the bodies of the methods of its classes with
+    # hooks that the reading never looks into (read/outline.py): the rewrite changes
+    # hooks, class headers and imports, never those (the prefilter test turns it off).
+    outlines_classes = True
+
     def preload(self) -> None:
         from .read import module_reading  # noqa: F401, PLC0415
         from .write import migrate_module  # noqa: F401, PLC0415
+
+    def text_to_parse(self, source) -> str:
+        if not self.outlines_classes:
+            return source.text
+        from .read.outline import outline  # noqa: PLC0415
+        from .read.text_facts import parse_or_none  # noqa: PLC0415
+
+        text = source.text
+        return outline(text, parse_or_none(text), hook_names(self.settings),
+                       top_level=False) or text
 
     def is_interface(self, parsed) -> bool:
         """The runtime module (one migrate wrote, or the configured one)."""
@@ -463,6 +478,9 @@ class MigrateCodemod(Codemod):
         findings = list(command.findings)
         if new is parsed.module:
             return Rewrite(None, findings)  # no rule changed anything: nothing to print
+        if parsed.outlined and command.removed_imports:
+            # Whether an import is still used is for the whole text to say.
+            return Rewrite(PARSE_WHOLE)
         from .parsing import print_rewrite, unchanged_print  # noqa: PLC0415
 
         text, exact = print_rewrite(parsed, new)

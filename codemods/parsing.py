@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.metadata import FullRepoManager, FullyQualifiedNameProvider
 
-from .codemod import DELETE, finding, module_names
+from .codemod import DELETE, PARSE_WHOLE, finding, module_names
 from .report import FileOutcome, Finding, Severity, Status
 from .sources import SourceFile
 from .libcst_speed import install as _install_libcst_speed
 from .read.walk import install as _install_read_only_visit
-from .splice import splice
+from .splice import splice, splice_outline
 
 _install_libcst_speed()  # matcher-aware visitors made once per class, not per object
 _install_read_only_visit()  # visitors walk without rebuilding the tree (read/walk.py)
@@ -71,6 +71,8 @@ class ParsedFile:
     package_name: str
     # what a codemod's scan learnt of the file, for its rewrite in the same process
     cache: dict = field(default_factory=dict)
+    # parsed from an outline of the text (Codemod.text_to_parse), not the text itself
+    outlined: bool = False
 
     @property
     def path(self) -> Path:
@@ -122,7 +124,7 @@ def print_rewrite(parsed: ParsedFile, new: cst.Module) -> Tuple[str, bool]:
     from .write.reprint import reprint  # noqa: PLC0415
 
     text = parsed.source.text
-    if new is not parsed.module:
+    if new is not parsed.module and not parsed.outlined:  # an outline's statements are not the text's
         shared = reprint(parsed.module, new, text, parsed.layout)
         if shared is not None:
             return shared, True
@@ -154,7 +156,8 @@ def parse(source: SourceFile, text: str | None = None) -> ParsedFile | Finding:
         return finding(path, 1, "CM002", f"does not parse: {type(exc).__name__}: {exc}",
                        Severity.ERROR)
     root, module_name, package_name = module_names(path)
-    parsed = ParsedFile(source, module, root, module_name, package_name)
+    parsed = ParsedFile(source, module, root, module_name, package_name,
+                        outlined=text is not None and text != source.text)
     if text is None or text is source.text:
         from .read.text_facts import last_tree  # noqa: PLC0415
         from .write.reprint import layout  # noqa: PLC0415
@@ -218,13 +221,31 @@ def _printed(parsed: ParsedFile) -> str:
     return parsed.printed
 
 
-def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> FileOutcome:
+def _parses(text: str) -> bool:
+    """Whether ``ast`` reads the text (an outline is made only of a text it reads)."""
+    import ast  # noqa: PLC0415
+    import warnings  # noqa: PLC0415
+
+    try:
+        with warnings.catch_warnings():  # invalid escapes the file had already
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> Optional[FileOutcome]:
     """The outcome of rewriting one parsed file: the new text applied only where
-    a rule changed something (see splice.py), with its findings."""
+    a rule changed something (see splice.py), with its findings.  None where the
+    file was parsed from an outline and its rewrite does not apply cleanly to the
+    text: the caller parses the text whole and rewrites that."""
     path, source = parsed.path, parsed.source
     result = guarded(codemod.rewrite, parsed, plan)
     if isinstance(result, Finding):
         return FileOutcome(path, Status.FAILED, findings=[result])
+    if result.text is PARSE_WHOLE:
+        return None
     outcome = FileOutcome(path, Status.UNCHANGED, old=source.text, encoding=source.encoding,
                           findings=list(result.findings), hooks=list(result.hooks),
                           digest=source.digest)
@@ -232,7 +253,11 @@ def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> FileOutcome:
         else None
     if isinstance(printed, Finding):
         return FileOutcome(path, Status.FAILED, findings=[printed])
-    if printed is not None and printed != source.text:
+    if printed is not None and parsed.outlined:
+        result.text = splice_outline(printed, source.text, result.text)
+        if result.text is None or not _parses(result.text):
+            return None  # it touches lines the outline left out
+    elif printed is not None and printed != source.text:
         merged, refused_at = splice(printed, source.text, result.text)
         if merged is None:
             outcome.findings.append(finding(

@@ -165,10 +165,18 @@ class FileWork:
         if isinstance(parsed, Finding):
             return FileOutcome(source.path, Status.FAILED, findings=[parsed])
         try:
-            return rewrite_parsed(self.codemod, plan, parsed)
+            outcome = rewrite_parsed(self.codemod, plan, parsed)
         finally:
             if self.parsed.pop(source.path, None) is not None:  # each tree is rewritten once
                 self.kept_chars = max(0, self.kept_chars - len(source.text))
+        if outcome is None:  # parsed from an outline, and the rewrite needs the whole text
+            from .parsing import parse  # noqa: PLC0415
+
+            parsed = parse(source, source.text)
+            if isinstance(parsed, Finding):
+                return FileOutcome(source.path, Status.FAILED, findings=[parsed])
+            outcome = rewrite_parsed(self.codemod, plan, parsed)
+        return outcome
 
 
 def _serve(conn, codemod) -> None:

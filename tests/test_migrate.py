@@ -297,7 +297,8 @@ def test_the_plan_gets_the_facts_in_the_trees_order_not_the_workers(tmp_path, mo
         shutil.copytree(SNAPSHOTS / "migrate" / name, tmp_path / name)
     answered = workers.Engine.scan
     monkeypatch.setattr(workers.Engine, "scan",
-                        lambda self: dict(reversed(list(answered(self).items()))))
+                        lambda self, *meanwhile: dict(reversed(list(
+                            answered(self, *meanwhile).items()))))
     seen, make_plan = [], migrate_module.make_plan
     monkeypatch.setattr(migrate_module, "make_plan", lambda facts, *rest: seen.append(
         list(facts)) or make_plan(facts, *rest))

@@ -225,3 +225,95 @@ def test_what_libcst_cannot_parse_is_not_left_out(tmp_path, body, where):
              for name, codemod in (("check", CheckCodemod), ("migrate", MigrateCodemod))}
     assert codes["migrate"] == ["CM002"]
     assert codes["check"] == ["CM002"]
+
+
+def test_for_a_rewrite_only_method_bodies_of_read_classes_are_left_out_as_one_statement():
+    """``migrate`` parses the outline ``top_level=False`` gives: every statement of
+    the module stays, and each body left out is one statement over its own lines
+    (no empty line a rewrite could count as blank lines between methods)."""
+    text = "import os\n\n\ndef helper():\n    return 1\n\n\n" + METHODS
+    result = outline(text, ast.parse(text), HOOKS, top_level=False)
+    assert result.count("\n") == text.count("\n")
+    assert result.startswith("import os\n\n\ndef helper():\n    return 1\n")  # kept
+    tree = ast.parse(result)
+    methods = {node.name: node for node in tree.body[2].body}
+    for name in ("__init__", "label", "reconnect"):
+        [body] = methods[name].body
+        assert isinstance(body, ast.Expr) and body.value.value == body.lineno
+        original = next(n for n in ast.parse(text).body[2].body if n.name == name)
+        assert (body.lineno, body.end_lineno) == (original.body[0].lineno, original.end_lineno)
+    import libcst as cst
+    assert cst.parse_module(result).code == result
+    # A one-line body: "(3)".
+    one = "class A:\n    def f(self):\n        return 1\n\n    def __getstate__(self):\n" \
+          "        return {}\n"
+    assert outline(one, ast.parse(one), HOOKS, top_level=False).splitlines()[2] == "        (3)"
+
+
+def _migrated(tree, outlines: bool):
+    codemod = MigrateCodemod(Settings())
+    codemod.outlines_classes = outlines
+    return {str(o.path): (o.status.value, o.new, sorted(f.format() for f in o.findings))
+            for o in run(codemod, [tree], jobs=0).outcomes}
+
+
+def _whole_parses(monkeypatch):
+    """The files parsed whole for their rewrite after an outline was parsed."""
+    from codemods import parsing
+
+    whole = []
+    original = parsing.parse
+
+    def parse(source, text=None):
+        parsed = original(source, text)
+        if text is source.text:
+            whole.append(source.path.name)
+        return parsed
+
+    monkeypatch.setattr(parsing, "parse", parse)
+    return whole
+
+
+def test_a_rewrite_that_removes_imports_parses_the_file_whole(tmp_path, monkeypatch):
+    """Whether an import is still used is for the whole text to say: here a
+    method body the outline leaves out is the import's only other use."""
+    (tmp_path / "mod.py").write_text(
+        "import copy\n\n\nclass Job:\n    def snapshot(self):\n        return copy.copy(self.x)\n\n"
+        "    def __getstate__(self):\n        state = copy.copy(self.__dict__)\n"
+        "        del state['lock']\n        return state\n")
+    whole = _whole_parses(monkeypatch)
+    outlined = _migrated(tmp_path, True)
+    assert whole == ["mod.py"]
+    assert outlined == _migrated(tmp_path, False)
+    new = outlined[str(tmp_path / "mod.py")][1]
+    assert new.startswith("import copy\n") and "return copy.copy(self.x)" in new
+
+
+def test_a_rewrite_inserting_next_to_a_body_left_out_parses_the_file_whole(tmp_path,
+                                                                             monkeypatch):
+    """@on_restore goes on the line right after a body the outline left out:
+    above or below it, the outline cannot say, and the file is parsed whole."""
+    (tmp_path / "mod.py").write_text(
+        "class Job:\n    def helper(self):\n        return 1\n    def reopen(self):\n"
+        "        self.conn = None\n\n    def __getstate__(self):\n"
+        "        state = self.__dict__.copy()\n        del state['conn']\n        return state\n\n"
+        "    def __setstate__(self, state):\n        self.__dict__.update(state)\n"
+        "        self.reopen()\n")
+    whole = _whole_parses(monkeypatch)
+    outlined = _migrated(tmp_path, True)
+    assert whole == ["mod.py"]
+    assert outlined == _migrated(tmp_path, False)
+    assert "@on_restore\n    def reopen" in outlined[str(tmp_path / "mod.py")][1]
+
+
+def test_an_outline_rewrite_that_would_not_parse_is_done_whole(tmp_path, monkeypatch):
+    from codemods import parsing
+
+    (tmp_path / "mod.py").write_text(
+        "class Job:\n    def helper(self):\n        return 1\n\n    def __getstate__(self):\n"
+        "        state = self.__dict__.copy()\n        del state['lock']\n        return state\n")
+    expected = _migrated(tmp_path, False)
+    whole = _whole_parses(monkeypatch)
+    monkeypatch.setattr(parsing, "splice_outline", lambda *args: "class (\n")
+    assert _migrated(tmp_path, True) == expected
+    assert whole == ["mod.py"]

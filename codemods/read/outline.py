@@ -98,23 +98,30 @@ def _unread_bodies(klass: ast.ClassDef, lines: List[str], hooks: Collection[str]
             found.append((start.lineno, end, indent.decode("ascii")))
 
 
-def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Optional[str]:
+def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str],
+            top_level: bool = True) -> Optional[str]:
     """``text`` with the lines of each top-level definition the reading skips
     made empty (but those libcst may reject: ``_libcst_may_reject``); None where
-    nothing is left out (or the text is read whole)."""
+    nothing is left out (or the text is read whole).  ``top_level`` False: only
+    the bodies of methods in classes that are read, for a rewrite: every other
+    statement stays where it is (imports are placed among them), and each body
+    left out becomes one statement over the same lines, ``(`` and its line's
+    number on its first and ``)`` on its last: no empty line a rewrite could
+    count as blank lines between statements, and no two bodies alike, which a
+    line diff of the rewrite could take one for the other (splice.py)."""
     if tree is None or "dispatch_table" in text:
         return None
     lines = lines_with_ends(text)
     blank: List[Tuple[int, int, Optional[str]]] = []  # (first, last, indentation of a pass)
     previous_end = 0
     for node in tree.body:
-        if (isinstance(node, _DEFINITIONS) or (
+        if top_level and (isinstance(node, _DEFINITIONS) or (
                 isinstance(node, ast.ClassDef) and not _is_read(node, lines, hooks))) and \
                 not _libcst_may_reject(lines, node.lineno, node.end_lineno or node.lineno):
             # From the line after the statement before: a decorator's "@" can stand on
             # a line above its expression (``@(`` or ``@\``), where ``ast`` places it.
             blank.append((previous_end + 1, node.end_lineno or node.lineno, None))
-        elif isinstance(node, ast.ClassDef):
+        elif isinstance(node, ast.ClassDef) and (top_level or _is_read(node, lines, hooks)):
             _unread_bodies(node, lines, hooks, blank)
         previous_end = node.end_lineno or node.lineno
     if not blank:
@@ -123,6 +130,9 @@ def outline(text: str, tree: Optional[ast.Module], hooks: Collection[str]) -> Op
         for number in range(first, last + 1):
             line = lines[number - 1]
             lines[number - 1] = line[len(line.rstrip("\r\n")):]  # the line end alone
-        if indent is not None:  # a method's body: one statement, on its first line
+        if indent is not None and not top_level:  # a method's body: "(<line>" ... ")"
+            lines[last - 1] = ")" + lines[last - 1]
+            lines[first - 1] = f"{indent}({first}{lines[first - 1]}"
+        elif indent is not None:  # a method's body: one statement, on its first line
             lines[first - 1] = indent + "pass" + lines[first - 1]
     return "".join(lines)

@@ -184,6 +184,11 @@ class ImportAwareCommand(VisitorBasedCodemodCommand):
     # without the bodies the command skips (write/pruning.py ``without_skipped``).
     metadata_for = None
 
+    @property
+    def removed_imports(self) -> bool:
+        """Whether the command scheduled imports for removal (where no longer used)."""
+        return bool(self.context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY))
+
     def transform_module(self, tree: cst.Module) -> cst.Module:
         if self.METADATA_DEPENDENCIES and self.fresh_wrapper is not None \
                 and (tree is self.fresh_wrapper.module or tree is self.metadata_for):
