@@ -111,6 +111,8 @@ class PackageRoots:
     def __init__(self) -> None:
         self._roots: Dict[Path, Path] = {}
         self._folders: Dict[Path, Path] = {}  # folder as named (made absolute) -> its real path
+        # path as named (a relative one with the folder it is relative to) -> names()
+        self._names: Dict[object, Tuple[Path, str, str]] = {}
 
     def _resolved(self, path: Path) -> Path:
         """``path.resolve()``, resolving each folder once: a file that is not a
@@ -135,7 +137,15 @@ class PackageRoots:
 
     def names(self, path: Path) -> Tuple[Path, str, str]:
         """(root, module, package) as libcst's ``calculate_module_and_package``
-        gives them, so that names here match its metadata providers'."""
+        gives them, so that names here match its metadata providers'; each
+        path's once (a run asks for some files' names several times)."""
+        key = path if path.is_absolute() else (os.getcwd(), path)
+        named = self._names.get(key)
+        if named is None:
+            named = self._names[key] = self._names_of(path)
+        return named
+
+    def _names_of(self, path: Path) -> Tuple[Path, str, str]:
         root = self.root(path)
         parts = self._resolved(path).relative_to(root).with_suffix("").parts
         if parts and parts[-1] in ("__init__", "__main__"):

@@ -101,9 +101,16 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
                     started=prestart.take())
     try:
         index = _tree_index(files, texts)
-        # The plan's names of modules are found while the workers load libcst and scan.
-        facts = _scan(codemod, engine, wanted, done,
-                      meanwhile=index.name_files if codemod.uses_index and wanted else None)
+
+        def meanwhile() -> None:
+            """While the workers load libcst and scan: the modules' names, which the
+            plan (through the index) and ``rewrite_wants`` ask for."""
+            for path in texts:  # the files read (no link to nothing, no loop)
+                module_names(path)
+            if codemod.uses_index:
+                index.name_files()
+
+        facts = _scan(codemod, engine, wanted, done, meanwhile=meanwhile if wanted else None)
         try:
             plan = codemod.plan(facts, index)
         except Exception as exc:  # noqa: BLE001 - reported; nothing is rewritten

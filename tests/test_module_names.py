@@ -77,3 +77,14 @@ def test_a_relative_path_through_a_link_and_up_is_named_as_resolved(tmp_path, mo
     path = Path("lnk/../pkg/a.py")
     assert PackageRoots().names(path) == ResolvingEachPath().names(path)
     assert PackageRoots().names(path)[1] == "pkg.a"
+
+
+def test_each_paths_names_are_found_once(tree, monkeypatch):
+    names = PackageRoots()
+    calls = []
+    original = PackageRoots._names_of
+    monkeypatch.setattr(PackageRoots, "_names_of",
+                        lambda self, path: calls.append(path) or original(self, path))
+    path = tree / "pkg/inner/b.py"
+    assert names.names(path) == names.names(path) == (tree, "pkg.inner.b", "pkg.inner")
+    assert calls == [path]

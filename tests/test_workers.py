@@ -203,6 +203,28 @@ def test_the_plans_module_names_are_found_while_the_workers_scan(tmp_path, monke
     assert calls == []
 
 
+def test_strip_names_the_files_it_read_while_the_workers_scan(tmp_path, monkeypatch):
+    """``strip`` asks every file it passed over whether the plan gives it work
+    (``rewrite_wants``, by module name): the names are found before the plan."""
+    from codemods import codemod as codemod_module
+    from codemods.runner import run
+    from codemods.strip import StripCodemod
+
+    named, planned = [], []
+    original = codemod_module._ROOTS._names_of
+    monkeypatch.setattr(codemod_module._ROOTS, "_names_of",
+                        lambda path: named.append(path.name) or original(path))
+    plan = StripCodemod.plan
+    monkeypatch.setattr(StripCodemod, "plan",
+                        lambda self, *args: planned.append(list(named)) or plan(self, *args))
+    _tree(tmp_path, 2)
+    for n in range(3):
+        (tmp_path / f"plain{n}.py").write_text("x = 1\n")
+    run(StripCodemod(Settings()), [tmp_path], jobs=2)
+    assert {f"plain{n}.py" for n in range(3)} <= set(planned[0])
+    assert len(named) == len(set(named))  # each once
+
+
 def test_a_tree_with_nothing_to_parse_starts_no_worker(tmp_path, monkeypatch):
     from codemods.runner import run
 
