@@ -274,18 +274,24 @@ def _whole_parses(monkeypatch):
     return whole
 
 
-def test_a_rewrite_that_removes_imports_parses_the_file_whole(tmp_path, monkeypatch):
-    """Whether an import is still used is for the whole text to say: here a
-    method body the outline leaves out is the import's only other use."""
-    (tmp_path / "mod.py").write_text(
-        "import copy\n\n\nclass Job:\n    def snapshot(self):\n        return copy.copy(self.x)\n\n"
-        "    def __getstate__(self):\n        state = copy.copy(self.__dict__)\n"
-        "        del state['lock']\n        return state\n")
+def _done_whole(tmp_path, monkeypatch, text: str) -> str:
+    """migrate's new text of a file whose outline rewrite falls back to the whole
+    text: parsed whole once more, and the same as without an outline."""
+    (tmp_path / "mod.py").write_text(text)
     whole = _whole_parses(monkeypatch)
     outlined = _migrated(tmp_path, True)
     assert whole == ["mod.py"]
     assert outlined == _migrated(tmp_path, False)
-    new = outlined[str(tmp_path / "mod.py")][1]
+    return outlined[str(tmp_path / "mod.py")][1]
+
+
+def test_a_rewrite_that_removes_imports_parses_the_file_whole(tmp_path, monkeypatch):
+    """Whether an import is still used is for the whole text to say: here a
+    method body the outline leaves out is the import's only other use."""
+    new = _done_whole(tmp_path, monkeypatch, (
+        "import copy\n\n\nclass Job:\n    def snapshot(self):\n        return copy.copy(self.x)\n\n"
+        "    def __getstate__(self):\n        state = copy.copy(self.__dict__)\n"
+        "        del state['lock']\n        return state\n"))
     assert new.startswith("import copy\n") and "return copy.copy(self.x)" in new
 
 
@@ -293,27 +299,20 @@ def test_a_rewrite_inserting_next_to_a_body_left_out_parses_the_file_whole(tmp_p
                                                                              monkeypatch):
     """@on_restore goes on the line right after a body the outline left out:
     above or below it, the outline cannot say, and the file is parsed whole."""
-    (tmp_path / "mod.py").write_text(
+    new = _done_whole(tmp_path, monkeypatch, (
         "class Job:\n    def helper(self):\n        return 1\n    def reopen(self):\n"
         "        self.conn = None\n\n    def __getstate__(self):\n"
         "        state = self.__dict__.copy()\n        del state['conn']\n        return state\n\n"
         "    def __setstate__(self, state):\n        self.__dict__.update(state)\n"
-        "        self.reopen()\n")
-    whole = _whole_parses(monkeypatch)
-    outlined = _migrated(tmp_path, True)
-    assert whole == ["mod.py"]
-    assert outlined == _migrated(tmp_path, False)
-    assert "@on_restore\n    def reopen" in outlined[str(tmp_path / "mod.py")][1]
+        "        self.reopen()\n"))
+    assert "@on_restore\n    def reopen" in new
 
 
 def test_an_outline_rewrite_that_would_not_parse_is_done_whole(tmp_path, monkeypatch):
     from codemods import parsing
 
-    (tmp_path / "mod.py").write_text(
-        "class Job:\n    def helper(self):\n        return 1\n\n    def __getstate__(self):\n"
-        "        state = self.__dict__.copy()\n        del state['lock']\n        return state\n")
-    expected = _migrated(tmp_path, False)
-    whole = _whole_parses(monkeypatch)
     monkeypatch.setattr(parsing, "splice_outline", lambda *args: "class (\n")
-    assert _migrated(tmp_path, True) == expected
-    assert whole == ["mod.py"]
+    new = _done_whole(tmp_path, monkeypatch, (
+        "class Job:\n    def helper(self):\n        return 1\n\n    def __getstate__(self):\n"
+        "        state = self.__dict__.copy()\n        del state['lock']\n        return state\n"))
+    assert "@clear('lock')" in new and "return 1" in new
