@@ -104,11 +104,16 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
 
         def meanwhile() -> None:
             """While the workers load libcst and scan: the modules' names, which the
-            plan (through the index) and ``rewrite_wants`` ask for."""
-            for path in texts:  # the files read (no link to nothing, no loop)
-                module_names(path)
-            if codemod.uses_index:
-                index.name_files()
+            plan (through the index) and ``rewrite_wants`` ask for.  Only ahead of
+            time: a name that cannot be found fails again where it is asked for,
+            and is reported there."""
+            try:
+                for path in texts:  # the files read (no link to nothing, no loop)
+                    module_names(path)
+                if codemod.uses_index:
+                    index.name_files()
+            except Exception:  # noqa: BLE001, S110 - see above
+                pass
 
         facts = _scan(codemod, engine, wanted, done, meanwhile=meanwhile if wanted else None)
         try:

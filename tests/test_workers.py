@@ -225,6 +225,22 @@ def test_strip_names_the_files_it_read_while_the_workers_scan(tmp_path, monkeypa
     assert len(named) == len(set(named))  # each once
 
 
+def test_naming_ahead_of_time_that_fails_is_reported_where_the_names_are_needed(tmp_path,
+                                                                              monkeypatch):
+    """The names found while the workers scan are only found ahead of time: an
+    error there ends nothing, and the plan that needs them reports it (CM900)."""
+    from codemods import runner
+
+    def fails(path):
+        raise RuntimeError("cannot name it")
+
+    monkeypatch.setattr(runner, "module_names", fails)
+    _tree(tmp_path, 2)
+    result = runner.run(MigrateCodemod(Settings()), [tmp_path], jobs=2)
+    assert {f.code for o in result.outcomes for f in o.findings} == {"CM900"}
+    assert all(o.status is Status.FAILED for o in result.outcomes)
+
+
 def test_a_tree_with_nothing_to_parse_starts_no_worker(tmp_path, monkeypatch):
     from codemods.runner import run
 
