@@ -221,20 +221,6 @@ def _printed(parsed: ParsedFile) -> str:
     return parsed.printed
 
 
-def _parses(text: str) -> bool:
-    """Whether ``ast`` reads the text (an outline is made only of a text it reads)."""
-    import ast  # noqa: PLC0415
-    import warnings  # noqa: PLC0415
-
-    try:
-        with warnings.catch_warnings():  # invalid escapes the file had already
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
-
-
 def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> Optional[FileOutcome]:
     """The outcome of rewriting one parsed file: the new text applied only where
     a rule changed something (see splice.py), with its findings.  None where the
@@ -254,8 +240,11 @@ def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> Optional[FileOutcome]:
     if isinstance(printed, Finding):
         return FileOutcome(path, Status.FAILED, findings=[printed])
     if printed is not None and parsed.outlined:
+        from .read.text_facts import parse_or_none  # noqa: PLC0415
+
         result.text = splice_outline(printed, source.text, result.text)
-        if result.text is None or not _parses(result.text):
+        # An outline is made only of a text ``ast`` reads: so must its rewrite be.
+        if result.text is None or parse_or_none(result.text) is None:
             return None  # it touches lines the outline left out
     elif printed is not None and printed != source.text:
         merged, refused_at = splice(printed, source.text, result.text)
