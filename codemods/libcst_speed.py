@@ -10,12 +10,14 @@ gatherers they make) scans ``dir(self)``, some 600 attributes, three times when
 it is created, looking for ``@m.visit``/``@m.leave``/``@m.call_if_inside``
 decorations: about 9 ms per object, and a run over a tree makes several per
 file.  What it finds depends on the class alone, so it is found once per class
-here and bound to each new object.  Even once per class it is about 11 ms, paid
-by every worker for every class it uses: libcst's gatherers run unchanged, but
-over the names that can add something (``_restricted``), not the 1,600 plain
-``visit_*``/``leave_*`` methods of libcst's visitor classes.  ``install`` is a no-op where libcst's
+here and bound to each new object.  ``install`` is a no-op where libcst's
 internals differ from what this expects; tests/test_libcst_speed.py checks that
 the cached answers equal libcst's own for every visitor class the codemods make.
+
+Even once per class, a gathering took about 11 ms, paid by every worker for
+every class it uses: libcst's gatherers now run unchanged, but over the names
+that can add something (``_restricted``), not the 1,600 plain ``visit_*`` and
+``leave_*`` methods of libcst's visitor classes.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ that none of its rules changes or reports on.  The module's ``ast`` (a tenth of
 the cost of the visit) tells which ``def`` and ``class`` statements hold none of
 the rules' words in their text, decorators included; the transform does not go
 into those.  A word in a comment does not count (a comment is no code: "then
-clear the state" holds no ``clear`` that a rule acts on); one in a string does.  A rule whose words are not all plain names (a use through an
-alias, an attribute built at run time) must not prune.
+clear the state" holds no ``clear`` that a rule acts on); one in a string does.
+A rule whose words are not all plain names (a use through an alias, an
+attribute built at run time) must not prune.
 
 libcst's definitions and ``ast``'s are matched by their order in the file
 (both visit them first to last, outer before inner), checked by name at every
@@ -47,9 +48,9 @@ class DefinitionWords:
         comments = _Comments(text)
 
         def relevant(first: int, chunk: Sequence[str]) -> bool:
-            text = "\n".join(chunk)
-            present = [word for word in words if word in text]
-            if not present or "#" not in text:
+            joined = "\n".join(chunk)
+            present = [word for word in words if word in joined]
+            if not present or "#" not in joined:
                 return bool(present)
             return any(comments.outside(first + offset, line, word)
                        for offset, line in enumerate(chunk) for word in present if word in line)
