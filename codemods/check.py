@@ -11,7 +11,6 @@ from dataclasses import replace
 from .codemod import Rewrite, finding
 from .migrate import MigrateCodemod
 from .report import HookReport, Severity
-from .strip_words import hook_names
 
 
 def _describe(reading) -> str:
@@ -36,18 +35,9 @@ def _strip_does(reading) -> str:
 class CheckCodemod(MigrateCodemod):
     name = "check"
     read_only = True
-    # libcst parses the text without the top-level definitions the reading skips
+    # Its outline also leaves out the top-level definitions the reading skips
     # (read/outline.py): check never prints what it parses.
-    blanks_definitions = True
-
-    def text_to_parse(self, source) -> str:
-        if not self.blanks_definitions:
-            return source.text
-        from .read.outline import outline  # noqa: PLC0415
-        from .read.text_facts import parse_or_none  # noqa: PLC0415
-
-        text = source.text
-        return outline(text, parse_or_none(text), hook_names(self.settings)) or text
+    outlines_top_level = True
 
     def rewrite(self, parsed, plan) -> Rewrite:
         if not self.has_work(parsed):

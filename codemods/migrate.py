@@ -344,6 +344,7 @@ class MigrateCodemod(Codemod):
     # hooks that the reading never looks into (read/outline.py): the rewrite changes
     # hooks, class headers and imports, never those (the prefilter test turns it off).
     outlines_classes = True
+    outlines_top_level = False  # nor the top-level definitions the reading skips (check)
 
     def preload(self) -> None:
         from .read import module_reading  # noqa: F401, PLC0415
@@ -357,7 +358,7 @@ class MigrateCodemod(Codemod):
 
         text = source.text
         return outline(text, parse_or_none(text), hook_names(self.settings),
-                       top_level=False) or text
+                       top_level=self.outlines_top_level) or text
 
     def is_interface(self, parsed) -> bool:
         """The runtime module (one migrate wrote, or the configured one)."""

@@ -128,7 +128,7 @@ def test_check_reports_the_same_with_and_without_leaving_definitions_out(tmp_pat
         "    def __setstate__(self, state):\n        self.__dict__.update(state)\n"
         "        self.reopen()\n")
     whole = CheckCodemod(Settings())
-    whole.blanks_definitions = False
+    whole.outlines_classes = False
     assert _report(CheckCodemod(Settings()), tmp_path) == _report(whole, tmp_path)
     assert any(findings for _, findings, _ in _report(whole, tmp_path))
 

@@ -36,7 +36,6 @@ def unfiltered(codemod_class):
     class Unfiltered(codemod_class):
         skips_files_without_work = False
         prunes_definitions = False
-        blanks_definitions = False
         outlines_classes = False
 
         def wants(self, path, text):

@@ -201,7 +201,7 @@ class ImportAwareCommand(VisitorBasedCodemodCommand):
             tree = self.transform_module_impl(tree)
         if AddImportsVisitor.CONTEXT_KEY in self.context.scratch:
             tree = AddImportsAtModuleLevel(self.context).transform_module_impl(tree)  # no metadata
-        if not self.context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
+        if not self.removed_imports:
             return tree
         uses = NameUses.of(tree)
         if _still_unused_candidates(self.context, uses):
