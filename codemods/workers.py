@@ -20,8 +20,11 @@ on (reported as CM003), and the files it still had go to a fresh worker.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,8 +88,12 @@ class FileWork:
     """The codemod's steps on files, with their parsed trees kept between the
     scan and the rewrite."""
 
-    def __init__(self, codemod, on_loading: Optional[Callable[[bool], None]] = None) -> None:
+    def __init__(self, codemod, on_loading: Optional[Callable[[bool], None]] = None,
+                 freezes_heap: bool = False) -> None:
         self.codemod = codemod
+        # A worker process's: see _freeze_heap.
+        self.freezes_heap = freezes_heap
+        self._plan_frozen_for: Any = None
         # Called with True before libcst and the codemod's modules are loaded, the
         # first time a file is parsed, and with False after: a worker's clock for the
         # file in flight stops meanwhile (loading is not the file's time).
@@ -104,14 +111,20 @@ class FileWork:
         self.loaded = True
         self.on_loading(True)
         try:
+            from .code_cache import reusing  # noqa: PLC0415
             from .libcst_speed import import_matchers  # noqa: PLC0415
 
-            import_matchers()  # first: libcst.codemod, which parsing imports, imports it
-            from . import parsing  # noqa: F401, PLC0415 - libcst only where files are parsed
+            # libcst's dataclasses, compiled by an earlier run (a copy of a worker
+            # starts with libcst loaded: nothing to compile).
+            with reusing() if "libcst" not in sys.modules else contextlib.nullcontext():
+                import_matchers()  # first: libcst.codemod, which parsing imports, imports it
+                from . import parsing  # noqa: F401, PLC0415 - libcst only where files are parsed
 
-            self.codemod.preload()
+                self.codemod.preload()
         finally:
             self.on_loading(False)
+        if self.freezes_heap:
+            _freeze_heap()
 
     def _parse(self, source: SourceFile):
         self._load()
@@ -159,6 +172,9 @@ class FileWork:
                 return outcome
             self.idle.discard(source.path)  # the plan gives it work: parsed now
         self._load()
+        if self.freezes_heap and plan is not self._plan_frozen_for:
+            self._plan_frozen_for = plan  # the rewrite starts: the trees kept are frozen
+            _freeze_heap()
         from .parsing import rewrite_parsed  # noqa: PLC0415
 
         parsed = self._parse(source)
@@ -179,6 +195,17 @@ class FileWork:
         return outcome
 
 
+def _freeze_heap() -> None:
+    """Put every object alive in this worker out of the cyclic garbage
+    collector's sight (``gc.freeze``): libcst's modules once loaded, and the trees
+    kept for the rewrite when it starts.  They live until the worker ends or the
+    tree is rewritten, and each full collection walked them all, to free nothing:
+    on BuildStream that was 0.04 to 0.09 s per phase, a tenth of the work.
+    Reference counting still frees what they hold; only cycles among them wait
+    for the worker to end, and a worker ends with its run."""
+    gc.freeze()
+
+
 def _serve(conn, codemod) -> None:
     """A worker process: scans, then rewrites, the files it is sent, answering
     for each file ("start", then its result).  A scanned file whose rewrite is
@@ -190,7 +217,7 @@ def _serve(conn, codemod) -> None:
         if current[0] is not None:
             conn.send(("loading" if loading else "start", current[0], None))
 
-    work = FileWork(codemod, on_loading=clock)
+    work = FileWork(codemod, on_loading=clock, freezes_heap=True)
     plan = None
     copies: List[int] = []  # pids of the workers forked from this one
     stopped = False

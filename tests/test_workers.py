@@ -518,3 +518,44 @@ def test_workers_end_when_the_runner_is_killed(tmp_path):
     while any(map(_alive, pids)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(map(_alive, pids))
+
+
+FREEZES = """
+import gc, sys
+from pathlib import Path
+from codemods import workers
+from codemods.migrate import MigrateCodemod
+from codemods.runner import _tree_index
+from codemods.settings import Settings
+from codemods.sources import read_source
+
+sources = [read_source(Path(p)) for p in sys.argv[2:]]
+codemod = MigrateCodemod(Settings())
+work = workers.FileWork(codemod, freezes_heap=sys.argv[1] == "worker")
+counts = [gc.get_freeze_count()]
+facts = {s.path: work.scan(s)[1] for s in sources}
+counts.append(gc.get_freeze_count())
+plan = codemod.plan(facts, _tree_index([s.path for s in sources], {}))
+outcomes = [work.rewrite(s, plan) for s in sources]
+counts.append(gc.get_freeze_count())
+print(counts, [o.status.name for o in outcomes])
+"""
+
+
+@pytest.mark.parametrize("kind", ["worker", "in-process"])
+def test_a_worker_freezes_its_heap_once_loaded_and_when_the_rewrite_starts(tmp_path, kind):
+    # The trees and libcst's modules live as long as the worker: kept out of the
+    # garbage collector's full collections (workers._freeze_heap).  The runner's
+    # own process (jobs 0, the tests) never freezes.
+    paths = _tree(tmp_path, 2)
+    done = subprocess.run([sys.executable, "-c", FREEZES, kind, *map(str, paths)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    counts, statuses = done.stdout.strip().split("] [")
+    loaded, scanned, rewritten = (int(n) for n in counts.strip("[").split(", "))
+    assert statuses.strip("]") == "'CHANGED', 'CHANGED'"
+    if kind == "worker":
+        assert loaded == 0 < scanned  # frozen once libcst is loaded (by the first scan)
+        assert rewritten > scanned  # and again when the rewrite starts
+    else:
+        assert loaded == scanned == rewritten == 0
