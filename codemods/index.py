@@ -528,15 +528,12 @@ class TreeIndex:
         frontier = [info]
         known = {info.name}
         while frontier:
-            words = {c.short for c in frontier}
-            pattern = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, words))))
+            words = sorted({c.short for c in frontier})
             targets = {c.name for c in frontier}
             frontier = []
             for path in self._names:
                 text = self.text(path)
-                # A word first as a substring: much cheaper than the pattern's search.
-                if text is None or not any(word in text for word in words) or \
-                        not pattern.search(text) or not may_subclass(text, words):
+                if text is None or not names_word(text, words) or not may_subclass(text, words):
                     continue
                 facts = self.facts(path)
                 if facts is None:
@@ -574,6 +571,29 @@ def module_facts(text: str, path: Path, module: str, package: str,
     except RecursionError:
         return None
     return facts
+
+
+def _is_word(char: str) -> bool:
+    """Whether ``re`` counts the character as a word's (``\\w``)."""
+    return char.isalnum() or char == "_"
+
+
+def names_word(text: str, words: Iterable[str]) -> bool:
+    """Whether one of ``words`` stands in ``text`` with a word boundary at both
+    ends, as ``re`` finds them: what ``re.search(r"\\b(?:one|other)\\b", text)``
+    answers, found with ``str.find`` (a pattern that starts with a boundary has
+    ``re`` try it at every position of the text: ten times slower here)."""
+    for word in words:
+        starts_word, ends_word = _is_word(word[0]), _is_word(word[-1])
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            before = at > 0 and _is_word(text[at - 1])
+            after = end < len(text) and _is_word(text[end])
+            if before != starts_word and after != ends_word:
+                return True
+            at = text.find(word, at + 1)
+    return False
 
 
 # A line's start: after "\n", or after a "\r" that ends a line by itself.

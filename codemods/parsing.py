@@ -73,10 +73,17 @@ class ParsedFile:
     cache: dict = field(default_factory=dict)
     # parsed from an outline of the text (Codemod.text_to_parse), not the text itself
     outlined: bool = False
+    # the outline parsed (read/outline.py), where ``outlined``
+    outline: Optional[str] = None
 
     @property
     def path(self) -> Path:
         return self.source.path
+
+    @property
+    def text(self) -> str:
+        """The text libcst parsed: the outline, or the source itself."""
+        return self.outline if self.outline is not None else self.source.text
 
     @property
     def printed(self) -> str:
@@ -123,17 +130,19 @@ def print_rewrite(parsed: ParsedFile, new: cst.Module) -> Tuple[str, bool]:
     ``rewrite_parsed`` applies to the source (``splice``)."""
     from .write.reprint import reprint  # noqa: PLC0415
 
-    text = parsed.source.text
-    if new is not parsed.module and not parsed.outlined:  # an outline's statements are not the text's
-        shared = reprint(parsed.module, new, text, parsed.layout)
+    if new is not parsed.module:
+        # An outline keeps every statement of the text that reprint takes lines for
+        # on its lines (only method bodies become one statement each): its layout is
+        # the text's, and reprint proves it, printing the untouched outline back.
+        shared = reprint(parsed.module, new, parsed.text, parsed.layout)
         if shared is not None:
             return shared, True
     return new.code, False
 
 
 def unchanged_print(parsed: ParsedFile, text: str, exact: bool) -> bool:
-    """Whether ``print_rewrite``'s text is the file as it was."""
-    return text == (parsed.source.text if exact else parsed.printed)
+    """Whether ``print_rewrite``'s text is what libcst parsed, as it was."""
+    return text == (parsed.text if exact else parsed.printed)
 
 
 def parse(source: SourceFile, text: str | None = None) -> ParsedFile | Finding:
@@ -156,15 +165,15 @@ def parse(source: SourceFile, text: str | None = None) -> ParsedFile | Finding:
         return finding(path, 1, "CM002", f"does not parse: {type(exc).__name__}: {exc}",
                        Severity.ERROR)
     root, module_name, package_name = module_names(path)
-    parsed = ParsedFile(source, module, root, module_name, package_name,
-                        outlined=text is not None and text != source.text)
-    if text is None or text is source.text:
-        from .read.text_facts import last_tree  # noqa: PLC0415
-        from .write.reprint import layout  # noqa: PLC0415
+    outlined = text is not None and text != source.text
+    parsed = ParsedFile(source, module, root, module_name, package_name, outlined=outlined,
+                        outline=text if outlined else None)
+    from .read.text_facts import last_tree  # noqa: PLC0415
+    from .write.reprint import layout  # noqa: PLC0415
 
-        tree = last_tree(source.text)
-        if tree is not None:  # the scan's: its statements are kept for the rewrite
-            parsed.cache["layout"] = layout(tree)
+    tree = last_tree(source.text)
+    if tree is not None:  # the scan's: its statements are kept for the rewrite
+        parsed.cache["layout"] = layout(tree)
     return parsed
 
 
@@ -235,8 +244,11 @@ def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> Optional[FileOutcome]:
     outcome = FileOutcome(path, Status.UNCHANGED, old=source.text, encoding=source.encoding,
                           findings=list(result.findings), hooks=list(result.hooks),
                           digest=source.digest)
-    printed = guarded(_printed, parsed) if isinstance(result.text, str) and not result.exact \
-        else None
+    printed = None
+    if isinstance(result.text, str) and not result.exact:
+        printed = guarded(_printed, parsed)
+    elif isinstance(result.text, str) and parsed.outlined:
+        printed = parsed.outline  # what an exact print of the untouched outline gives
     if isinstance(printed, Finding):
         return FileOutcome(path, Status.FAILED, findings=[printed])
     if printed is not None and parsed.outlined:

@@ -4,14 +4,17 @@ names the class finds."""
 
 from __future__ import annotations
 
+import re
 import sysconfig
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codemods import index as index_module
 from codemods.codemod import module_names
-from codemods.index import TreeIndex, may_subclass
+from codemods.index import TreeIndex, may_subclass, names_word
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 PACKAGES = ["asyncio", "email", "unittest", "json", "concurrent", "http", "xml", "importlib",
@@ -73,3 +76,31 @@ def test_finds_what_parsing_every_naming_file_finds(monkeypatch):
     unfiltered = _index(files)
     for info in classes:  # the search reads only a class's names
         assert [c.name for c in unfiltered.subclasses(info)] == found[info.name], info.name
+
+
+_WORD_PARTS = st.sampled_from(["Store", "Sto", "re", "_", "x", "9", "é", "\u0301", "\u203f", " ",
+                               ".", "(", "\n", "Shop", "ß"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(_WORD_PARTS, max_size=12).map("".join),
+       words=st.lists(st.lists(_WORD_PARTS, min_size=1, max_size=3).map("".join),
+                      min_size=1, max_size=3))
+def test_names_word_is_the_word_boundary_search(text, words):
+    """``names_word`` answers what the search it replaced did, for words that end
+    in characters ``re`` does not count as a word's too (a combining accent,
+    ``‿``: both can end a Python name)."""
+    pattern = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, set(words)))))
+    assert names_word(text, words) is bool(pattern.search(text))
+
+
+@pytest.mark.parametrize("text, words, expected", [
+    ("class A(Store): pass", ["Store"], True),
+    ("class A(Stores): pass", ["Store"], False),
+    ("class A(_Store): pass", ["Store"], False),
+    ("class A(Storé): pass", ["Stor"], False),  # é is a word's character
+    ("Store", ["Store"], True),
+    ("x = AStore; y = Store_", ["Store", "AStore"], True),
+])
+def test_names_word(text, words, expected):
+    assert names_word(text, words) is expected

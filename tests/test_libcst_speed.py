@@ -175,3 +175,71 @@ def test_matchers_loaded_already_are_left_as_they_are():
         "import_matchers()\n"
         "print(m.Name.__doc__.startswith('Name('))\n")
     assert printed == "True"
+
+
+_IMPORT_HEADS = [
+    '"""Doc."""\nimport os\nfrom . import sibling\nfrom .pkg import (a as b,\n    c)\nx = 1\nimport late\n',
+    "from __future__ import annotations\nimport os.path as p, sys\nfrom pkg.mod import *\n"
+    "def f():\n    import inner\n",
+    "__strict__ = True\nfrom ..up import name  # comment\n\nimport json\n",
+    "# only a comment\n",
+    "class A:\n    import inside\nimport after\n",
+]
+
+
+def _gathered(gatherer_class, source: str):
+    module = cst.parse_module(source)
+    gatherer = gatherer_class(CodemodContext(full_module_name="pkg.mod", full_package_name="pkg"))
+    module.visit(gatherer)
+    return module, gatherer
+
+
+def test_the_top_imports_gatherer_reads_what_libcsts_own_reads():
+    from libcst.codemod.visitors import _add_imports
+
+    ours = _add_imports._GatherTopImportsBeforeStatements
+    assert ours.reads_the_body_only and ours.original is not ours
+    sources = [*_IMPORT_HEADS, inspect.getsource(imports), inspect.getsource(migrate_module)]
+    for source in sources:
+        module = cst.parse_module(source)
+        found = []
+        for gatherer_class in (ours, ours.original):
+            gatherer = gatherer_class(CodemodContext(full_module_name="pkg.mod",
+                                                     full_package_name="pkg"))
+            module.visit(gatherer)
+            found.append((
+                [id(node) for node in gatherer.all_imports],  # the very nodes
+                gatherer.module_imports, gatherer.module_aliases, gatherer.object_mapping,
+                gatherer.alias_mapping))
+        assert found[0] == found[1], source
+
+
+def test_imports_are_added_as_libcsts_own_pass_adds_them(monkeypatch):
+    from libcst.codemod.visitors import AddImportsVisitor, _add_imports
+    from libcst.codemod.visitors._imports import ImportItem
+
+    items = [ImportItem("pkg.serialization", "clear", None, 0),
+             ImportItem("os", None, None, 0), ImportItem("sibling", "x", None, 1)]
+    outputs = []
+    for gatherer in (_add_imports._GatherTopImportsBeforeStatements,
+                     _add_imports._GatherTopImportsBeforeStatements.original):
+        monkeypatch.setattr(_add_imports, "_GatherTopImportsBeforeStatements", gatherer)
+        context = CodemodContext(full_module_name="pkg.mod", full_package_name="pkg")
+        outputs.append([AddImportsVisitor(context, items).transform_module(
+            cst.parse_module(source)).code for source in _IMPORT_HEADS])
+    assert outputs[0] == outputs[1]
+    assert any("from pkg.serialization import clear" in text for text in outputs[0])
+
+
+def test_the_top_imports_gatherer_walks_no_further_than_the_module():
+    from libcst.codemod.visitors import _add_imports
+
+    visited = []
+
+    class Counting(_add_imports._GatherTopImportsBeforeStatements):
+        def on_visit(self, node):
+            visited.append(type(node).__name__)
+            return super().on_visit(node)
+
+    _gathered(Counting, _IMPORT_HEADS[0])
+    assert visited == ["Module"]
