@@ -143,3 +143,56 @@ def test_quirks_of_libcst_are_kept():
 def test_an_alias_that_begins_another_is_not_taken_for_it():
     source = "import multiprocessing as mp, multiprocessing.pool as mpp\nmpp.Pool()\n"
     assert ast_names(source) == libcst_names(source) == {(2, 0): ["multiprocessing.pool.Pool"]}
+
+
+RELATIVE = ["from ..top import get_context", "from ...above import get_context as gc",
+            "from .. import mp"]
+
+
+@st.composite
+def job_picklers(draw) -> str:
+    lines = [draw(st.sampled_from(RELATIVE)) for _ in range(draw(st.integers(0, 2)))]
+    return "\n".join([*lines, draw(blocks())])
+
+
+_PACKAGE = None
+
+
+def _package():
+    """pkg/sub/mod.py, for module and package names (``pkg.sub.mod``, ``pkg.sub``)."""
+    global _PACKAGE
+    if _PACKAGE is None:
+        import tempfile
+        from pathlib import Path
+
+        root = Path(tempfile.mkdtemp(prefix="callees-"))
+        (root / "pkg" / "sub").mkdir(parents=True)
+        (root / "pkg" / "__init__.py").write_text("")
+        (root / "pkg" / "sub" / "__init__.py").write_text("")
+        _PACKAGE = root / "pkg" / "sub" / "mod.py"
+    return _PACKAGE
+
+
+@settings(max_examples=200, deadline=None)
+@given(job_picklers())
+def test_the_deleted_job_picklers_callees_are_libcsts_fully_qualified_names(source):
+    """strip's list of what a deleted job pickler called (write/strip_module.py)
+    is read with ``ast``; libcst's ``FullyQualifiedNameProvider`` gave it before."""
+    from codemods.parsing import parse, visit_with_metadata
+    from codemods.sources import SourceFile
+    from codemods.write import strip_module
+
+    if not _valid(source):
+        return
+    parsed = parse(SourceFile(_package(), source, "utf-8"))
+    calls = strip_module._CallsOut()
+    try:
+        visit_with_metadata(parsed.context(), parsed.module, calls)
+        expected = calls.called
+    except ImportError:  # a relative import above pkg: CM012 either way
+        expected = ImportError
+    try:
+        found = strip_module._called_imports(parsed)
+    except ImportError:
+        found = ImportError
+    assert found == expected, source

@@ -310,3 +310,16 @@ class ImportNames:
         if node.rest:
             self._bind(node.rest)
 
+
+
+def called_imports(tree: ast.Module, fully_qualify) -> List[str]:
+    """The imported names a module calls (each call's callee, as
+    ``ImportNames.imported`` gives it), fully qualified with ``fully_qualify``
+    (a relative name made absolute; it may raise ``ImportError``, as libcst's
+    ``FullyQualifiedNameProvider`` does for a name above the top package)."""
+    names = ImportNames(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            found.extend(fully_qualify(name) for name in names.imported(node.func))
+    return _unique(found)

@@ -572,17 +572,46 @@ def strip_file(codemod, parsed: ParsedFile, plan: Plan) -> Rewrite:
     return Rewrite(new, command.findings, exact=exact)
 
 
+def _called_imports(parsed: ParsedFile) -> Set[str]:
+    """The imported functions the module calls, fully qualified: read with
+    ``ast`` (read/import_scopes.py, whose names are libcst's) and qualified by
+    libcst's own rule, where both are at hand; else with libcst's scope analysis
+    and ``FullyQualifiedNameProvider`` (for a job pickler the size of
+    BuildStream's, 0.1 s against 0.01 s)."""
+    from ..read.import_scopes import called_imports  # noqa: PLC0415
+
+    try:
+        from libcst.metadata.name_provider import FullyQualifiedNameVisitor  # noqa: PLC0415
+
+        qualify = FullyQualifiedNameVisitor._fully_qualify_local
+    except (ImportError, AttributeError):  # another libcst: its analysis, below
+        qualify = None
+    tree = parse_or_none(parsed.source.text) if callable(qualify) else None
+    if tree is not None:
+        def fully_qualified(name: str) -> str:
+            if not name.startswith("."):
+                return name  # absolute already
+            return qualify(parsed.module_name, parsed.package_name, name)
+
+        try:
+            return set(called_imports(tree, fully_qualified))
+        except ImportError:
+            pass  # above the top package: libcst's analysis says so (CM012)
+    calls = _CallsOut()
+    visit_with_metadata(parsed.context(), parsed.module, calls)
+    return calls.called
+
+
 def pickler_callees(codemod, parsed: ParsedFile, plan: Plan) -> List[Finding]:
-    self = codemod
     """Functions of other modules of the tree that the deleted job pickler
     called and that no rule removes: they may be left unused, and strip
     does not follow calls into other modules (nor rewrite Cython ones)."""
-    calls = _CallsOut()
-    visit_with_metadata(parsed.context(), parsed.module, calls)
+    self = codemod
+    called = _called_imports(parsed)
     interface = interface_for(parsed.path, parsed.module_name, parsed.package_name,
                               self.settings.interface_module)
     findings = []
-    for name in sorted(calls.called):
+    for name in sorted(called):
         module, _, function = name.rpartition(".")
         target = module_file(parsed.root, module)
         if target is None or module in (parsed.module_name, interface) \
