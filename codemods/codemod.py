@@ -91,6 +91,11 @@ class Codemod:
         """Findings for a file of a kind we never rewrite (e.g. Cython)."""
         return []
 
+    def prefetch(self, index: Any, wanted: Sequence[SourceFile]) -> None:
+        """Read ahead, in the runner's process while the workers load libcst and
+        scan, what the plan will ask the tree index for (``uses_index``); an
+        error here is met again, and reported, where the plan asks."""
+
     def preload(self) -> None:
         """Import the modules the steps on a parsed file use (a worker does it
         before its first file, so that loading them is not counted in that

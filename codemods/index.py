@@ -386,6 +386,28 @@ class TreeIndex:
         module, package = self._names[path]
         return module_facts(text, path, module, package)
 
+    def read_imported(self, path: Path, tree: ast.Module) -> None:
+        """Read ahead the facts of the tree's modules that the module at ``path``
+        (``tree``, its ``ast``) imports at module level, and of the names it
+        imports from a package that are modules of their own."""
+        names = self._names.get(path)
+        if names is None:
+            return
+        package = names[1]
+        for statement in tree.body:
+            if isinstance(statement, ast.Import):
+                modules = [alias.name for alias in statement.names]
+            elif isinstance(statement, ast.ImportFrom):
+                base = absolute_module(package, statement.module, statement.level)
+                if base is None:
+                    continue
+                modules = [base, *(f"{base}.{alias.name}" for alias in statement.names
+                                   if alias.name != "*")]
+            else:
+                continue
+            for module in modules:
+                self.module(module)
+
     def know(self, facts: ModuleFacts) -> None:
         """A module's facts read elsewhere (by the worker that scanned the file,
         from the same text with ``module_facts``): not read again here.  Kept

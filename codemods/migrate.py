@@ -346,6 +346,18 @@ class MigrateCodemod(Codemod):
     outlines_classes = True
     outlines_top_level = False  # nor the top-level definitions the reading skips (check)
 
+    def prefetch(self, index, wanted) -> None:
+        """The modules a job pickler imports: the plan resolves each of its
+        ``dispatch_table`` keys through them (BuildStream's imports a generated
+        module of 300 KB, which took a third of the plan to read)."""
+        from .read.text_facts import parse_or_none  # noqa: PLC0415
+
+        for source in wanted:
+            if "dispatch_table" in source.text:
+                tree = parse_or_none(source.text)
+                if tree is not None:
+                    index.read_imported(source.path, tree)
+
     def preload(self) -> None:
         from .read import module_reading  # noqa: F401, PLC0415
         from .write import migrate_module  # noqa: F401, PLC0415

@@ -104,7 +104,8 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
 
         def meanwhile() -> None:
             """While the workers load libcst and scan: the modules' names, which the
-            plan (through the index) and ``rewrite_wants`` ask for.  Only ahead of
+            plan (through the index) and ``rewrite_wants`` ask for, and what the
+            codemod reads ahead for its plan (``Codemod.prefetch``).  Only ahead of
             time: a name that cannot be found fails again where it is asked for,
             and is reported there."""
             try:
@@ -112,6 +113,7 @@ def run(codemod: Codemod, paths: Sequence[Path], jobs: int = 1,
                     module_names(path)
                 if codemod.uses_index:
                     index.name_files()
+                    codemod.prefetch(index, wanted)
             except Exception:  # noqa: BLE001, S110 - see above
                 pass
 

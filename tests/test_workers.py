@@ -559,3 +559,59 @@ def test_a_worker_freezes_its_heap_once_loaded_and_when_the_rewrite_starts(tmp_p
         assert rewritten > scanned  # and again when the rewrite starts
     else:
         assert loaded == scanned == rewritten == 0
+
+
+JOB_PICKLER = """import copyreg
+import pickle
+
+from .proto import Digest as DigestProto
+from . import utils
+from .jobs import Job0
+
+
+def _reduce_job(job):
+    return (Job0, ())
+
+
+def _reduce_digest(digest):
+    return (DigestProto, ())
+
+
+def pickler(stream):
+    p = pickle.Pickler(stream)
+    p.dispatch_table = copyreg.dispatch_table.copy()
+    p.dispatch_table[Job0] = _reduce_job
+    p.dispatch_table[DigestProto] = _reduce_digest
+    return p
+"""
+
+
+def test_the_modules_a_job_pickler_imports_are_read_while_the_workers_load(tmp_path,
+                                                                           monkeypatch):
+    """The plan resolves each dispatch_table key through the modules the job
+    pickler imports: the runner reads them ahead (``MigrateCodemod.prefetch``),
+    and the plan reads no module of its own."""
+    from codemods import index as index_module
+    from codemods.runner import run
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "jobs.py").write_text(HOOK.format(n=0))
+    (package / "proto.py").write_text("Digest = make('Digest')\n" * 50)
+    (package / "utils.py").write_text("def helper():\n    return 1\n")
+    (package / "jobpickler.py").write_text(JOB_PICKLER)
+    read, planning = [], []
+    original = index_module.TreeIndex._parse
+    monkeypatch.setattr(index_module.TreeIndex, "_parse",
+                        lambda index, path: read.append((path.name, bool(planning)))
+                        or original(index, path))
+    plan = MigrateCodemod.plan
+    monkeypatch.setattr(MigrateCodemod, "plan",
+                        lambda self, *args: planning.append(1) or plan(self, *args))
+    result = run(MigrateCodemod(Settings()), [tmp_path], jobs=2)
+    assert ("proto.py", False) in read and ("utils.py", False) in read
+    assert not [name for name, in_plan in read if in_plan]
+    changed = {o.path.name for o in result.outcomes if o.status is Status.CHANGED}
+    assert "jobs.py" in changed
+    assert not [f for o in result.outcomes for f in o.findings if f.code == "CM900"]
