@@ -1,4 +1,8 @@
-"""The compiled code of the methods ``dataclasses`` writes, kept between runs.
+"""What the workers compute the same way on every run, kept between runs in a
+cache folder: the compiled code of the methods ``dataclasses`` writes for
+libcst's classes (``reusing``, below), and what the read-only walk learns of
+libcst's node types (read/walk.py, through ``read_table`` and ``write_table``).
+Each is kept with what it depends on, and used only where that is unchanged.
 
 ``@dataclass`` writes each class's ``__init__``, ``__repr__``, ``__eq__`` and, for a
 frozen class, ``__setattr__`` and ``__delattr__`` as source text and compiles it
@@ -19,7 +23,7 @@ place), and started afresh when it grows past ``_MAX_ENTRIES`` texts.
 Where the cache folder is: ``$CODEMODS_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/codemods``, else ``~/.cache/codemods``.  ``CODEMODS_NO_CACHE``
 set to anything but empty or ``0`` turns it off.  A file that cannot be read or
-written, or holds anything else than it should, only means compiling as usual.
+written, or holds anything else than it should, only means computing as usual.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ def _table_path(folder: Path) -> Path:
                      f"-O{sys.flags.optimize}.marshal")
 
 
-def _read(path: Path) -> Dict[str, CodeType]:
+def _read(path: Path) -> dict:
     try:
         with open(path, "rb") as file:
             table = marshal.load(file)
@@ -68,11 +72,25 @@ def _read(path: Path) -> Dict[str, CodeType]:
     return table if type(table) is dict else {}
 
 
-def _write(path: Path, table: Dict[str, CodeType]) -> None:
+def read_table(name: str, folder: Optional[Path] = None) -> dict:
+    """The table kept under ``name`` in the cache (``folder``, by default
+    ``cache_folder()``); empty where there is none, or it cannot be read."""
+    folder = folder if folder is not None else cache_folder()
+    return _read(folder / name) if folder is not None else {}
+
+
+def write_table(name: str, table: dict, folder: Optional[Path] = None) -> None:
+    """Keep ``table`` (what ``marshal`` writes) under ``name`` in the cache."""
+    folder = folder if folder is not None else cache_folder()
+    if folder is not None:
+        _write(folder / name, table)
+
+
+def _write(path: Path, table: dict) -> None:
     """``table`` into ``path`` by replacing it whole; nothing where that fails."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle, scratch = tempfile.mkstemp(prefix=".dataclass-code-", dir=path.parent)
+        handle, scratch = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
     except OSError:
         return
     try:

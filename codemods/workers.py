@@ -89,10 +89,11 @@ class FileWork:
     scan and the rewrite."""
 
     def __init__(self, codemod, on_loading: Optional[Callable[[bool], None]] = None,
-                 freezes_heap: bool = False) -> None:
+                 in_worker: bool = False) -> None:
         self.codemod = codemod
-        # A worker process's: see _freeze_heap.
-        self.freezes_heap = freezes_heap
+        # A worker process's: it freezes its heap (_freeze_heap), and keeps what it
+        # learnt of libcst's node types for the next run (read/walk.py).
+        self.in_worker = in_worker
         self._plan_frozen_for: Any = None
         # Called with True before libcst and the codemod's modules are loaded, the
         # first time a file is parsed, and with False after: a worker's clock for the
@@ -121,10 +122,21 @@ class FileWork:
                 from . import parsing  # noqa: F401, PLC0415 - libcst only where files are parsed
 
                 self.codemod.preload()
+            if self.in_worker:
+                from .read.walk import read_learned  # noqa: PLC0415
+
+                read_learned()
         finally:
             self.on_loading(False)
-        if self.freezes_heap:
+        if self.in_worker:
             _freeze_heap()
+
+    def stop(self) -> None:
+        """The run is over for this worker: what it learnt is kept for the next."""
+        if self.loaded and self.in_worker:
+            from .read.walk import write_learned  # noqa: PLC0415
+
+            write_learned()
 
     def _parse(self, source: SourceFile):
         self._load()
@@ -172,7 +184,7 @@ class FileWork:
                 return outcome
             self.idle.discard(source.path)  # the plan gives it work: parsed now
         self._load()
-        if self.freezes_heap and plan is not self._plan_frozen_for:
+        if self.in_worker and plan is not self._plan_frozen_for:
             self._plan_frozen_for = plan  # the rewrite starts: the trees kept are frozen
             _freeze_heap()
         from .parsing import rewrite_parsed  # noqa: PLC0415
@@ -217,7 +229,7 @@ def _serve(conn, codemod) -> None:
         if current[0] is not None:
             conn.send(("loading" if loading else "start", current[0], None))
 
-    work = FileWork(codemod, on_loading=clock, freezes_heap=True)
+    work = FileWork(codemod, on_loading=clock, in_worker=True)
     plan = None
     copies: List[int] = []  # pids of the workers forked from this one
     stopped = False
@@ -226,6 +238,7 @@ def _serve(conn, codemod) -> None:
             kind, payload = conn.recv()
             if kind == "stop":
                 stopped = True
+                work.stop()
                 return
             if kind == "load":  # started ahead of its files: libcst loads meanwhile
                 work._load()

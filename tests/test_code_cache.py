@@ -223,7 +223,11 @@ def test_a_run_fills_the_cache_and_the_next_gives_the_same_report(tmp_path):
     cache = tmp_path / "cache"
     first = _run(tree, cache)
     assert list(cache.glob("dataclass-code-*.marshal")), first.stderr
+    kept = {path.name: path.stat().st_mtime_ns for path in cache.iterdir()}
+    assert any(name.startswith("walk-") for name in kept)  # read/walk.py's facts
     second = _run(tree, cache)
+    # The second run compiled nothing and learnt nothing new: no file written again.
+    assert {path.name: path.stat().st_mtime_ns for path in cache.iterdir()} == kept
     off = _run(tree, tmp_path / "unused", CODEMODS_NO_CACHE="1")
     assert not (tmp_path / "unused").exists()
     assert "CM301 Job: __getstate__" in first.stderr

@@ -344,3 +344,58 @@ def test_libcsts_metadata_is_the_same_with_the_installed_walk(name):
             walk.uninstall()
     assert by_walk == by_libcst
     assert len(by_walk) > 1000
+
+
+@pytest.fixture
+def fresh_facts(monkeypatch):
+    """The walk's facts of libcst's node types, learnt afresh in the test."""
+    monkeypatch.setattr(walk, "_ORDER", {})
+    monkeypatch.setattr(walk, "_EVERY_FIELD", {})
+    monkeypatch.setattr(walk, "_LEARNED", [False])
+
+
+def _learn_every_form():
+    module = cst.parse_module(EVERY_FORM)
+    walk._walk_with_attributes(module, Recorder())  # the installed walk (walk.install)
+    walk.read_only_visit(module, Recorder())
+    return dict(walk._ORDER), dict(walk._EVERY_FIELD)
+
+
+def test_what_a_run_learns_of_node_types_is_read_back_by_the_next(tmp_path, fresh_facts):
+    orders, every = _learn_every_form()
+    assert len(orders) > 50 and len(every) > 50 and walk._LEARNED[0]
+    walk.write_learned(tmp_path)
+    assert not walk._LEARNED[0]
+    walk._ORDER.clear()
+    walk._EVERY_FIELD.clear()
+    walk.read_learned(tmp_path)
+    assert walk._ORDER == orders and walk._EVERY_FIELD == every
+    assert not walk._LEARNED[0], "read, not learnt"
+    _same_calls(cst.parse_module(EVERY_FORM))  # walked with what was read
+    mtime = next(tmp_path.glob("walk-*")).stat().st_mtime_ns
+    walk.write_learned(tmp_path)  # nothing new: nothing written
+    assert next(tmp_path.glob("walk-*")).stat().st_mtime_ns == mtime
+
+
+def test_facts_of_another_libcst_or_a_damaged_file_are_not_read(tmp_path, fresh_facts,
+                                                                monkeypatch):
+    _learn_every_form()
+    walk.write_learned(tmp_path)
+    (table,) = tmp_path.glob("walk-*")
+    walk._ORDER.clear()
+    monkeypatch.setattr(walk, "_stamp", lambda: ("0.0.1", ()))
+    walk.read_learned(tmp_path)
+    assert walk._ORDER == {}
+    monkeypatch.undo()
+    monkeypatch.setattr(walk, "_ORDER", {})
+    for damage in (b"", b"\x00junk", table.read_bytes()[:50]):
+        table.write_bytes(damage)
+        walk.read_learned(tmp_path)
+        assert walk._ORDER == {}
+    import marshal
+
+    table.write_bytes(marshal.dumps({"stamp": walk._stamp(), "order": {
+        "libcst._nodes.expression:Name": ["not", "a", "tuple"], "no.such:Type": ("value",),
+        "libcst._nodes.expression:Attribute": ("value", "dot", "attr")}}))
+    walk.read_learned(tmp_path)
+    assert walk._ORDER == {cst.Attribute: ("value", "dot", "attr")}

@@ -531,7 +531,7 @@ from codemods.sources import read_source
 
 sources = [read_source(Path(p)) for p in sys.argv[2:]]
 codemod = MigrateCodemod(Settings())
-work = workers.FileWork(codemod, freezes_heap=sys.argv[1] == "worker")
+work = workers.FileWork(codemod, in_worker=sys.argv[1] == "worker")
 counts = [gc.get_freeze_count()]
 facts = {s.path: work.scan(s)[1] for s in sources}
 counts.append(gc.get_freeze_count())
