@@ -77,6 +77,20 @@ def import_matchers() -> None:
 _DECORATION_ATTRS = ("_call_if_inside_matcher", "_call_if_not_inside_matcher", "_visit_matcher",
                      "_leave_matcher")
 _inert_by_class: Dict[type, FrozenSet[str]] = {}
+# Per class of an MRO: the names of its own plain undecorated functions, and of all
+# its other attributes (libcst's visitor bases, shared by every visitor class, have
+# 1,600 of the first kind: read once, not once per visitor class).
+_own_by_class: Dict[type, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
+
+
+def _own(klass: type) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    found = _own_by_class.get(klass)
+    if found is None:
+        plain = frozenset(
+            name for name, value in vars(klass).items() if type(value) is FunctionType
+            and not any(hasattr(value, attr) for attr in _DECORATION_ATTRS))
+        found = _own_by_class[klass] = (plain, frozenset(vars(klass)) - plain)
+    return found
 
 
 def _inert(cls: type) -> FrozenSet[str]:
@@ -85,12 +99,12 @@ def _inert(cls: type) -> FrozenSet[str]:
     method), reads the decorations off it and finds none."""
     inert = _inert_by_class.get(cls)
     if inert is None:
-        values: Dict[str, Any] = {}
+        names: set = set()
         for klass in reversed(cls.__mro__):  # the first class in the MRO wins
-            values.update(vars(klass))
-        inert = _inert_by_class[cls] = frozenset(
-            name for name, value in values.items() if type(value) is FunctionType
-            and not any(hasattr(value, attr) for attr in _DECORATION_ATTRS))
+            plain, other = _own(klass)
+            names -= other
+            names |= plain
+        inert = _inert_by_class[cls] = frozenset(names)
     return inert
 
 

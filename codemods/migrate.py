@@ -501,7 +501,8 @@ class MigrateCodemod(Codemod):
             return Rewrite(None, findings)
         from .write.migrate_module import self_check  # noqa: PLC0415
 
-        mismatch = self_check(text, command.written, command.policies)
+        mismatch = self_check(text, command.written, command.policies,
+                              parsed_later=parsed.outlined)
         if mismatch is not None:
             return Rewrite(None, findings + [finding(
                 parsed.path, 1, "CM900",

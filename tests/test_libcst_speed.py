@@ -243,3 +243,38 @@ def test_the_top_imports_gatherer_walks_no_further_than_the_module():
 
     _gathered(Counting, _IMPORT_HEADS[0])
     assert visited == ["Module"]
+
+
+def test_the_inert_names_are_those_of_the_merged_class_dictionaries():
+    """``_inert`` reads each class of an MRO once; it names what merging the
+    dictionaries of the whole MRO names (the first class in the MRO wins)."""
+    from types import FunctionType
+
+    for obj in _instances():
+        cls = type(obj)
+        values = {}
+        for klass in reversed(cls.__mro__):
+            values.update(vars(klass))
+        expected = {name for name, value in values.items() if type(value) is FunctionType
+                    and not any(hasattr(value, attr) for attr in libcst_speed._DECORATION_ATTRS)}
+        assert libcst_speed._inert(cls) == expected, cls
+
+
+def test_a_name_a_subclass_decorates_is_not_inert():
+    class Base(m.MatcherDecoratableVisitor):
+        def visit_Name(self, node):
+            return None
+
+    class Sub(Base):
+        @m.call_if_inside(m.Call())
+        def visit_Name(self, node):
+            return None
+
+    class SubSub(Sub):
+        def visit_Call(self, node):
+            return None
+
+    assert "visit_Name" in libcst_speed._inert(Base)
+    assert "visit_Name" not in libcst_speed._inert(Sub)
+    assert "visit_Name" not in libcst_speed._inert(SubSub)
+    assert "visit_Call" in libcst_speed._inert(SubSub)

@@ -253,21 +253,26 @@ def _declarations_only(node: cst.ClassDef) -> cst.ClassDef:
     return node.with_changes(leading_lines=[], body=cst.IndentedBlock(body=methods or stub.body))
 
 
-def self_check(text: str, written: Dict[str, cst.ClassDef], policies) -> Optional[str]:
+def self_check(text: str, written: Dict[str, cst.ClassDef], policies,
+               parsed_later: bool = False) -> Optional[str]:
     """The first class whose declarations, read back from the code written for
     it, do not say what its old hooks did; or a note that the output does not
-    parse.  Each rewritten class is parsed on its own, not the whole module."""
-    try:
-        with warnings.catch_warnings():  # invalid escapes the file had already
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except SyntaxError:
+    parse.  Each rewritten class is parsed on its own, not the whole module.
+    ``parsed_later``: ``text`` is an outline's rewrite, whose application to
+    the file is parsed whole afterwards (parsing.rewrite_parsed), so it is not
+    parsed here."""
+    if not parsed_later:
         try:
-            cst.parse_module(text)  # syntax newer than this interpreter's ast
-        except cst.ParserSyntaxError:
-            return "(the output does not parse)"
-    except (ValueError, RecursionError, MemoryError):
-        pass
+            with warnings.catch_warnings():  # invalid escapes the file had already
+                warnings.simplefilter("ignore")
+                ast.parse(text)
+        except SyntaxError:
+            try:
+                cst.parse_module(text)  # syntax newer than this interpreter's ast
+            except cst.ParserSyntaxError:
+                return "(the output does not parse)"
+        except (ValueError, RecursionError, MemoryError):
+            pass
     printer = cst.Module(body=[])
     for name, policy in policies.items():
         node = written.get(name)
