@@ -90,7 +90,9 @@ class _Tree:
                 pid = int(entry)
                 parent = self.parents.get(pid)
                 if parent is None:
-                    parent = self.parents[pid] = _parent(pid)
+                    parent = _parent(pid)
+                    if parent:  # 0: gone meanwhile, or unreadable; asked again next time
+                        self.parents[pid] = parent
                 children.setdefault(parent, []).append(pid)
         found, todo = [], [self.root]
         while todo:
@@ -103,8 +105,11 @@ class _Tree:
 # Commands run as a user's would: with Python's bytecode cache (an environment that
 # sets PYTHONDONTWRITEBYTECODE would make every run compile our modules again, which
 # installed packages such as libcst and click never pay).
+# The cache settings of the caller's environment are not the benchmark's either: each
+# command gets its own (``measure``'s env).
 ENVIRONMENT = {key: value for key, value in os.environ.items()
-               if key != "PYTHONDONTWRITEBYTECODE"}
+               if key not in ("PYTHONDONTWRITEBYTECODE", "CODEMODS_NO_CACHE",
+                              "CODEMODS_CACHE_DIR")}
 
 
 def measure(command, cwd=None, env=None):

@@ -52,7 +52,7 @@ def cache_folder() -> Optional[Path]:
         return Path(base) / "codemods"
     try:
         return Path.home() / ".cache" / "codemods"
-    except RuntimeError:  # no home folder to be found
+    except (RuntimeError, KeyError, OSError):  # no home folder (3.9: a uid not in passwd)
         return None
 
 
@@ -63,11 +63,30 @@ def _table_path(folder: Path) -> Path:
                      f"-O{sys.flags.optimize}.marshal")
 
 
+# A file: this mark, the BLAKE2b digest of the rest, then the table as ``marshal``
+# writes it.  A file changed in any byte (a disk error, a write cut short, another
+# program) fails the digest and is not read: ``marshal`` would read many such files
+# without an error, code objects included.
+_MARK = b"codemods-cache-1\n"
+_DIGEST_SIZE = 32
+
+
+def _digest(payload: bytes) -> bytes:
+    import hashlib  # noqa: PLC0415
+
+    return hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
+
+
 def _read(path: Path) -> dict:
     try:
         with open(path, "rb") as file:
-            table = marshal.load(file)
-    except (OSError, EOFError, ValueError, TypeError):
+            data = file.read()
+        head = len(_MARK) + _DIGEST_SIZE
+        payload = data[head:]
+        if not data.startswith(_MARK) or data[len(_MARK):head] != _digest(payload):
+            return {}
+        table = marshal.loads(payload)
+    except Exception:  # noqa: BLE001 - marshal raises SystemError too; never ours to stop on
         return {}
     return table if type(table) is dict else {}
 
@@ -95,7 +114,8 @@ def _write(path: Path, table: dict) -> None:
         return
     try:
         with os.fdopen(handle, "wb") as file:
-            marshal.dump(table, file)
+            payload = marshal.dumps(table)
+            file.write(_MARK + _digest(payload) + payload)
         os.replace(scratch, path)
     except (OSError, ValueError):
         with contextlib.suppress(OSError):

@@ -389,7 +389,9 @@ class TreeIndex:
     def read_imported(self, path: Path, tree: ast.Module) -> None:
         """Read ahead the facts of the tree's modules that the module at ``path``
         (``tree``, its ``ast``) imports at module level, and of the names it
-        imports from a package that are modules of their own."""
+        imports from a package that are modules of their own.  With ``ast``
+        only: a module it cannot read is left for the plan to read as it would
+        (libcst's parser never runs in the runner's process for this)."""
         names = self._names.get(path)
         if names is None:
             return
@@ -406,7 +408,25 @@ class TreeIndex:
             else:
                 continue
             for module in modules:
-                self.module(module)
+                self._read_ahead(module)
+
+    def _read_ahead(self, name: str) -> None:
+        path = self._paths.get(name)
+        if path is None or path in self._modules or path not in self._names:
+            return
+        text = self.text(path)
+        if text is None:
+            return
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, str(path))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return
+        module, package = self._names[path]
+        facts = module_facts(text, path, module, package, tree)
+        if facts is not None:
+            self._modules[path] = facts
 
     def know(self, facts: ModuleFacts) -> None:
         """A module's facts read elsewhere (by the worker that scanned the file,

@@ -125,7 +125,10 @@ class FileWork:
             if self.in_worker:
                 from .read.walk import read_learned  # noqa: PLC0415
 
-                read_learned()
+                try:
+                    read_learned()
+                except Exception:  # noqa: BLE001, S110 - a cache: learnt again instead
+                    pass
         finally:
             self.on_loading(False)
         if self.in_worker:
@@ -136,7 +139,10 @@ class FileWork:
         if self.loaded and self.in_worker:
             from .read.walk import write_learned  # noqa: PLC0415
 
-            write_learned()
+            try:
+                write_learned()
+            except Exception:  # noqa: BLE001, S110 - a cache: the next run learns it
+                pass
 
     def _parse(self, source: SourceFile):
         self._load()

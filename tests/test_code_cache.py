@@ -136,18 +136,46 @@ def test_a_damaged_cache_file_means_compiling_as_usual(tmp_path, compiles):
 
 
 def test_a_table_of_something_else_is_not_used(tmp_path, compiles):
-    import marshal
-
     with code_cache.reusing(tmp_path):
         _make("warm")
     (table,) = tmp_path.glob("dataclass-code-*.marshal")
-    texts = marshal.loads(table.read_bytes())
-    table.write_bytes(marshal.dumps({text: "not code" for text in texts}))
+    texts = code_cache._read(table)
+    assert texts and all(type(code) is type(compile("", "", "exec")) for code in texts.values())
+    code_cache._write(table, {text: "not code" for text in texts})
     compiles.clear()
     with code_cache.reusing(tmp_path):
         made = _make("again")
     assert len(compiles) == len(texts)
     assert _codes(made) == _codes(_make("plain"))
+
+
+def test_a_file_changed_in_one_byte_is_not_read(tmp_path, compiles):
+    """``marshal`` reads many a damaged file without an error (code objects too),
+    and raises SystemError on others: the digest turns both away."""
+    with code_cache.reusing(tmp_path):
+        _make("warm")
+    (table,) = tmp_path.glob("dataclass-code-*.marshal")
+    good = table.read_bytes()
+    for position in (len(good) // 3, len(good) // 2, len(good) - 5):
+        damaged = bytearray(good)
+        damaged[position] ^= 0x01
+        table.write_bytes(bytes(damaged))
+        assert code_cache._read(table) == {}
+        compiles.clear()
+        with code_cache.reusing(tmp_path):
+            made = _make("again")
+        assert compiles and _codes(made) == _codes(_make("plain"))
+
+
+def test_no_home_folder_means_no_cache(monkeypatch):
+    for name in ("CODEMODS_NO_CACHE", "CODEMODS_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_home():
+        raise KeyError("getpwuid(): uid not found: 12345")  # Python 3.9's Path.home
+
+    monkeypatch.setattr(code_cache.Path, "home", staticmethod(no_home))
+    assert code_cache.cache_folder() is None
 
 
 def test_a_folder_that_cannot_be_made_is_no_error(tmp_path):
@@ -175,18 +203,17 @@ def test_someone_elses_exec_is_left_alone(tmp_path, monkeypatch, compiles):
 
 
 def test_the_table_starts_afresh_past_its_size(tmp_path, monkeypatch, compiles):
-    import marshal
-
     with code_cache.reusing(tmp_path):
         _make("first")
     (table,) = tmp_path.glob("dataclass-code-*.marshal")
-    first = set(marshal.loads(table.read_bytes()))
+    first = set(code_cache._read(table))
+    assert first
     monkeypatch.setattr(code_cache, "_MAX_ENTRIES", len(first))  # one more is past it
     compiles.clear()
     with code_cache.reusing(tmp_path):
         exec("import dataclasses\n@dataclasses.dataclass\nclass Other:\n    z: int\n", {})
     assert compiles
-    assert set(marshal.loads(table.read_bytes())) == set(compiles), "only the new run's texts"
+    assert set(code_cache._read(table)) == set(compiles), "only the new run's texts"
     compiles.clear()
     with code_cache.reusing(tmp_path):
         exec("import dataclasses\n@dataclasses.dataclass\nclass Other:\n    z: int\n", {})

@@ -196,3 +196,20 @@ def test_the_deleted_job_picklers_callees_are_libcsts_fully_qualified_names(sour
     except ImportError:
         found = ImportError
     assert found == expected, source
+
+
+def test_a_name_from_above_the_package_raises_as_libcst_does_though_never_called():
+    """libcst's FullyQualifiedNameProvider raises for any name that comes through
+    a relative import reaching above the top package, called or not (strip
+    reports CM012): the ``ast`` reading leaves such a module to it."""
+    from codemods.parsing import parse
+    from codemods.sources import SourceFile
+    from codemods.write import strip_module
+
+    parsed = parse(SourceFile(_package(), "from ...above import settings\nprint(settings)\n",
+                              "utf-8"))
+    try:
+        strip_module._called_imports(parsed)
+    except ImportError:
+        return
+    raise AssertionError("no ImportError")

@@ -392,10 +392,12 @@ def test_facts_of_another_libcst_or_a_damaged_file_are_not_read(tmp_path, fresh_
         table.write_bytes(damage)
         walk.read_learned(tmp_path)
         assert walk._ORDER == {}
-    import marshal
 
-    table.write_bytes(marshal.dumps({"stamp": walk._stamp(), "order": {
+    from codemods import code_cache
+
+    code_cache.write_table(table.name, {"stamp": walk._stamp(), "order": {
         "libcst._nodes.expression:Name": ["not", "a", "tuple"], "no.such:Type": ("value",),
-        "libcst._nodes.expression:Attribute": ("value", "dot", "attr")}}))
+        "libcst._nodes.expression:Call": ("func", "not_a_field_of_call"),
+        "libcst._nodes.expression:Attribute": ("value", "dot", "attr")}}, tmp_path)
     walk.read_learned(tmp_path)
     assert walk._ORDER == {cst.Attribute: ("value", "dot", "attr")}

@@ -602,10 +602,10 @@ def test_the_modules_a_job_pickler_imports_are_read_while_the_workers_load(tmp_p
     (package / "utils.py").write_text("def helper():\n    return 1\n")
     (package / "jobpickler.py").write_text(JOB_PICKLER)
     read, planning = [], []
-    original = index_module.TreeIndex._parse
-    monkeypatch.setattr(index_module.TreeIndex, "_parse",
-                        lambda index, path: read.append((path.name, bool(planning)))
-                        or original(index, path))
+    original = index_module.module_facts
+    monkeypatch.setattr(index_module, "module_facts",
+                        lambda text, path, *args: read.append((path.name, bool(planning)))
+                        or original(text, path, *args))
     plan = MigrateCodemod.plan
     monkeypatch.setattr(MigrateCodemod, "plan",
                         lambda self, *args: planning.append(1) or plan(self, *args))
@@ -615,3 +615,29 @@ def test_the_modules_a_job_pickler_imports_are_read_while_the_workers_load(tmp_p
     changed = {o.path.name for o in result.outcomes if o.status is Status.CHANGED}
     assert "jobs.py" in changed
     assert not [f for o in result.outcomes for f in o.findings if f.code == "CM900"]
+
+
+def test_reading_ahead_never_runs_libcsts_parser_in_the_runner(tmp_path, monkeypatch):
+    """A module ``ast`` cannot read (too deep, newer syntax) is left for the plan,
+    which reads it as it would have: libcst's native parser can crash on deep
+    nesting, and the runner's process has no worker around it."""
+    import ast
+
+    from codemods import index as index_module
+    from codemods.runner import _tree_index
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "deep.py").write_text("TABLE = " + "(" * 300 + "1" + ")" * 300 + "\n")
+    (package / "fine.py").write_text("class Fine:\n    pass\n")
+    pickler = package / "jobpickler.py"
+    pickler.write_text("from . import deep, fine\n")
+    files = sorted(package.glob("*.py"))
+    index = _tree_index(files, {})
+    index.name_files()
+    monkeypatch.setattr(index_module, "_read_with_libcst",
+                        lambda *args: pytest.fail("libcst's parser ran in the runner"))
+    index.read_imported(pickler, ast.parse(pickler.read_text()))
+    assert package / "fine.py" in index._modules
+    assert package / "deep.py" not in index._modules  # the plan reads it, as before

@@ -221,11 +221,13 @@ def _walk_with_attributes(node: CSTNode, visitor: cst.CSTVisitor) -> None:
 # visits every field, which the first walk of a run otherwise reads from libcst's
 # source (0.03 to 0.04 s of a worker's first file).
 _TABLE = f"walk-{sys.implementation.cache_tag}.marshal"
+_FACTS_VERSION = 1  # how _order and _visits_every_field find what they find
+_STAMP: list = []  # the stamp when the table was read, for writing it back
 
 
 def _stamp() -> Tuple[Any, ...]:
-    """What the facts learnt depend on: libcst's version and its node modules
-    (each file's name, size and modification time)."""
+    """What the facts learnt depend on: how they are found here, libcst's
+    version and its node modules (each file's name, size and modification time)."""
     folder = Path(cst.__file__).parent / "_nodes"
     files = []
     for path in sorted(folder.glob("*.py")):
@@ -234,7 +236,7 @@ def _stamp() -> Tuple[Any, ...]:
         except OSError:
             continue
         files.append((path.name, stat.st_size, stat.st_mtime_ns))
-    return (str(getattr(cst, "LIBCST_VERSION", "")), tuple(files))
+    return (_FACTS_VERSION, str(getattr(cst, "LIBCST_VERSION", "")), tuple(files))
 
 
 def _type_name(node_type: type) -> str:
@@ -256,14 +258,16 @@ def read_learned(folder: Optional[Path] = None) -> None:
     the cache holds none, or another libcst's)."""
     from ..code_cache import read_table  # noqa: PLC0415
 
+    stamp = _stamp()
+    _STAMP[:] = [stamp]
     table = read_table(_TABLE, folder)
-    if table.get("stamp") != _stamp():
+    if table.get("stamp") != stamp:
         return
     orders, every = table.get("order"), table.get("every")
     for name, order in (orders.items() if isinstance(orders, dict) else ()):
         node_type = _node_type(name)
         if node_type is not None and (order is None or (
-                type(order) is tuple and all(type(field) is str for field in order))):
+                type(order) is tuple and set(order) <= {f.name for f in fields(node_type)})):
             _ORDER.setdefault(node_type, order)
     for name, visits in (every.items() if isinstance(every, dict) else ()):
         node_type = _node_type(name)
@@ -278,7 +282,7 @@ def write_learned(folder: Optional[Path] = None) -> None:
     if not _LEARNED[0]:
         return
     write_table(_TABLE, {
-        "stamp": _stamp(),
+        "stamp": _STAMP[0] if _STAMP else _stamp(),  # libcst as it was when read
         "order": {_type_name(kind): order for kind, order in _ORDER.items()},
         "every": {_type_name(kind): visits for kind, visits in _EVERY_FIELD.items()},
     }, folder)

@@ -587,7 +587,7 @@ def _called_imports(parsed: ParsedFile) -> Set[str]:
     except (ImportError, AttributeError):  # another libcst: its analysis, below
         qualify = None
     tree = parse_or_none(parsed.source.text) if callable(qualify) else None
-    if tree is not None:
+    if tree is not None and not _reaches_above_package(tree, parsed.package_name):
         def fully_qualified(name: str) -> str:
             if not name.startswith("."):
                 return name  # absolute already
@@ -600,6 +600,17 @@ def _called_imports(parsed: ParsedFile) -> Set[str]:
     calls = _CallsOut()
     visit_with_metadata(parsed.context(), parsed.module, calls)
     return calls.called
+
+
+def _reaches_above_package(tree, package: str) -> bool:
+    """Whether a relative import of the module has more dots than ``package``
+    has levels: libcst's ``FullyQualifiedNameProvider`` raises for any name
+    that comes through it (CM012), which such a module must still get."""
+    import ast  # noqa: PLC0415
+
+    return any(isinstance(node, ast.ImportFrom) and node.level
+               and len(package.rsplit(".", node.level - 1)) < node.level
+               for node in ast.walk(tree))
 
 
 def pickler_callees(codemod, parsed: ParsedFile, plan: Plan) -> List[Finding]:
