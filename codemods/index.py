@@ -414,14 +414,11 @@ class TreeIndex:
         path = self._paths.get(name)
         if path is None or path in self._modules or path not in self._names:
             return
+        from .read.text_facts import parse_or_none  # noqa: PLC0415
+
         text = self.text(path)
-        if text is None:
-            return
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(text, str(path))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse_or_none(text) if text is not None else None
+        if tree is None:
             return
         module, package = self._names[path]
         facts = module_facts(text, path, module, package, tree)
