@@ -142,7 +142,10 @@ _TERMINATED: List[int] = []  # the SIGTERMs received (a prompt turns the interru
 
 
 def _terminate_as_interrupt() -> None:
-    """SIGTERM ends a run as ^C does: between two files, never within one."""
+    """SIGTERM ends a run as ^C does: between two files, never within one.  Only
+    this run's SIGTERMs count: a program that runs the command line twice in one
+    process (a test, say) does not see its second run end for the first's."""
+    _TERMINATED.clear()
     def interrupt(signum, frame):
         _TERMINATED.append(signum)
         raise KeyboardInterrupt

@@ -593,3 +593,12 @@ def test_relative_imports_above_the_package_are_those_libcst_cannot_qualify(pack
         assert bool(found) == raises, (package, level)
         if found:
             assert found == [(2, 4, f"from {'.' * level}x import ...")]
+
+
+def test_a_sigterm_of_an_earlier_run_in_the_process_does_not_end_this_one(tree):
+    # The command line run twice in one process (as the tests do): a SIGTERM the
+    # first run received does not make the second's review end as interrupted.
+    cli._TERMINATED.append(15)
+    result = invoke("--interactive", tree, input="y\ny\n")
+    assert result.exit_code == cli.EXIT_OK, result.output
+    assert not cli._TERMINATED
