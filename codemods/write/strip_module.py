@@ -40,7 +40,8 @@ from ..strip import (
 )
 from ..read.module_index import ModuleIndex
 from ..read.strip_facts import names_bound_to, pickling_facts
-from ..read.text_facts import defined_hooks, mentions_in_code, parse_or_none
+from ..read.text_facts import (defined_hooks, mentions_in_code, parse_or_none,
+                                relative_imports_above)
 from .pruning import DefinitionWords, Pruner, without_skipped
 from .imports import ImportAwareCommand, schedule_unused_import_removal
 from .strip_blocks import REMOVE, Edit, splice_block, splice_module
@@ -587,30 +588,18 @@ def _called_imports(parsed: ParsedFile) -> Set[str]:
     except (ImportError, AttributeError):  # another libcst: its analysis, below
         qualify = None
     tree = parse_or_none(parsed.source.text) if callable(qualify) else None
-    if tree is not None and not _reaches_above_package(tree, parsed.package_name):
+    # A relative import above the top package: libcst's analysis raises for any name
+    # that comes through it, called or not (CM012), which such a module must still get.
+    if tree is not None and not relative_imports_above(tree, parsed.package_name):
         def fully_qualified(name: str) -> str:
             if not name.startswith("."):
                 return name  # absolute already
             return qualify(parsed.module_name, parsed.package_name, name)
 
-        try:
-            return set(called_imports(tree, fully_qualified))
-        except ImportError:
-            pass  # above the top package: libcst's analysis says so (CM012)
+        return set(called_imports(tree, fully_qualified))
     calls = _CallsOut()
     visit_with_metadata(parsed.context(), parsed.module, calls)
     return calls.called
-
-
-def _reaches_above_package(tree, package: str) -> bool:
-    """Whether a relative import of the module has more dots than ``package``
-    has levels: libcst's ``FullyQualifiedNameProvider`` raises for any name
-    that comes through it (CM012), which such a module must still get."""
-    import ast  # noqa: PLC0415
-
-    return any(isinstance(node, ast.ImportFrom) and node.level
-               and len(package.rsplit(".", node.level - 1)) < node.level
-               for node in ast.walk(tree))
 
 
 def pickler_callees(codemod, parsed: ParsedFile, plan: Plan) -> List[Finding]:
