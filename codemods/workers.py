@@ -113,11 +113,13 @@ class FileWork:
         self.on_loading(True)
         try:
             from .code_cache import reusing  # noqa: PLC0415
-            from .libcst_speed import import_matchers  # noqa: PLC0415
+            from .libcst_speed import import_matchers, typing_hashes_kept  # noqa: PLC0415
 
             # libcst's dataclasses, compiled by an earlier run (a copy of a worker
             # starts with libcst loaded: nothing to compile).
-            with reusing() if "libcst" not in sys.modules else contextlib.nullcontext():
+            loading = "libcst" not in sys.modules
+            with reusing() if loading else contextlib.nullcontext(), \
+                    typing_hashes_kept() if loading else contextlib.nullcontext():
                 import_matchers()  # first: libcst.codemod, which parsing imports, imports it
                 from . import parsing  # noqa: F401, PLC0415 - libcst only where files are parsed
 

@@ -278,3 +278,96 @@ def test_a_name_a_subclass_decorates_is_not_inert():
     assert "visit_Name" not in libcst_speed._inert(Sub)
     assert "visit_Name" not in libcst_speed._inert(SubSub)
     assert "visit_Call" in libcst_speed._inert(SubSub)
+
+
+def _nested_union():
+    import typing
+
+    inner = typing.Union[typing.List[int], typing.Dict[str, "cst.Name"], None]
+    return typing.Union[typing.Sequence[inner], typing.Tuple[inner, ...], int]
+
+
+def test_an_alias_hashes_once_inside_the_block_and_as_before(monkeypatch):
+    import typing
+
+    calls = []
+    original = typing._GenericAlias.__dict__["__hash__"]
+
+    def counted(alias):
+        calls.append(alias)
+        return original(alias)
+
+    monkeypatch.setattr(typing._GenericAlias, "__hash__", counted)
+    alias = typing.List[typing.Dict[str, int]]
+    expected = hash(alias)
+    calls.clear()
+    with libcst_speed.typing_hashes_kept():
+        assert hash(alias) == expected
+        assert hash(alias) == expected
+        assert [a for a in calls if a is alias] == [alias]  # computed once, then kept
+    assert typing._GenericAlias.__dict__["__hash__"] is counted  # put back
+    calls.clear()
+    hash(alias)
+    hash(alias)
+    assert [a for a in calls if a is alias] == [alias, alias]  # outside, computed each time
+
+
+def test_union_hashes_inside_the_block_equal_typings_own():
+    import typing
+
+    aliases = [_nested_union(), typing.Optional[typing.List[int]], typing.Union[int, str]]
+    expected = [hash(a) for a in aliases]
+    originals = {name: vars(getattr(typing, name))["__hash__"]
+                 for name in libcst_speed._HASHED_ALIASES if hasattr(typing, name)}
+    with libcst_speed.typing_hashes_kept():
+        assert [hash(a) for a in aliases] == expected
+        assert typing.Union[typing.List[int], None] == typing.Optional[typing.List[int]]
+    assert {name: vars(getattr(typing, name))["__hash__"] for name in originals} == originals
+
+
+def test_the_block_keeps_no_alias_alive():
+    import gc
+    import typing
+    import weakref
+
+    with libcst_speed.typing_hashes_kept():
+        alias = typing.List[typing.Dict[str, bytes]]
+        hash(alias)
+        for clear in typing._cleanups:  # typing's own caches keep it otherwise
+            clear()
+        watch = weakref.ref(alias)
+    del alias
+    gc.collect()
+    assert watch() is None
+
+
+def test_a_class_unlike_typings_is_left_alone(monkeypatch):
+    import typing
+
+    class Other:
+        __hash__ = None  # not a function
+
+    monkeypatch.setattr(typing, "_UnionGenericAlias", Other)
+    with libcst_speed.typing_hashes_kept():
+        assert Other.__hash__ is None
+    assert Other.__hash__ is None
+
+
+def test_a_worker_loads_libcst_with_the_hashes_kept():
+    printed = _fresh(
+        "import codemods.libcst_speed as speed, contextlib\n"
+        "used = []\n"
+        "original = speed.typing_hashes_kept\n"
+        "@contextlib.contextmanager\n"
+        "def recorded():\n"
+        "    with original():\n"
+        "        import sys; used.append('libcst' in sys.modules)\n"
+        "        yield\n"
+        "speed.typing_hashes_kept = recorded\n"
+        "from codemods.workers import FileWork\n"
+        "from codemods.check import CheckCodemod\n"
+        "from codemods.settings import Settings\n"
+        "FileWork(CheckCodemod(Settings()))._load()\n"
+        "import typing\n"
+        "print(used, typing._GenericAlias.__hash__.__module__)\n")
+    assert printed == "[False] typing"
