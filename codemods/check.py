@@ -101,6 +101,9 @@ def _pickler_report(command, path, module_name: str, entries) -> HookReport:
         return HookReport(str(path), 1, 0, module_name, "job-pickler", names, verdict,
                           tuple(codes), migrate, "the job-pickler module is deleted")
 
+    if getattr(command, "pickler_refused", False):
+        return report("needs-person", ["CM101"], "left as it was: an entry that would go is "
+                      "set on a pickler that may not be a pickle.Pickler (CM101)")
     if removed:
         return report("migratable", ["CM302"],
                       f"{removed} of its {len(entries)} per-class entries are removed")

@@ -408,7 +408,8 @@ class MigrateCodemod(Codemod):
             # which the workers share; the rewrite, after the plan, only walks.
             from .write.job_pickler import resolve_names  # noqa: PLC0415
 
-            parsed.cache["pickler_names"] = resolve_names(parsed.module, parsed.context())
+            parsed.cache["pickler_names"] = resolve_names(parsed.module, parsed.context(),
+                                                          parsed.source.text)
         return facts
 
     def cost(self, source) -> int:

@@ -32,7 +32,7 @@ from .imports import (
     space_new_import,
     uses_relative_imports,
 )
-from .job_pickler import RewriteJobPickler
+from .job_pickler import dispatch_entry_position, job_pickler_rewrite
 from .migrate_class import migrate_class
 
 if TYPE_CHECKING:
@@ -136,6 +136,7 @@ class MigrateCommand(ImportAwareCommand):
         self.migrated = []
         self.refused = []
         self.removed_entries = 0  # job-pickler entries removed
+        self.pickler_refused = False  # the job pickler's rewrite was refused (CM101)
         self.interface_import = None  # (module, level) of the import this run adds
         # `check`: the classes are read and rewritten, for what they would become, and
         # the job pickler's entries that would go are found; imports, which it never
@@ -172,8 +173,8 @@ class MigrateCommand(ImportAwareCommand):
         needed = set(classes.needed)
         removable = plan.removable_reducers.get(self.context.full_module_name or "", set())
         if reading.dispatch_entries and removable:  # no reducer goes: no entry goes either
-            pickler = RewriteJobPickler(
-                self.context, plan.migrated | plan.aliases, removable)
+            pickler = job_pickler_rewrite(
+                self.context, plan.migrated | plan.aliases, removable, self.text)
             if tree is given:  # metadata over the tree itself, without libcst's deep copy
                 from ..parsing import metadata_wrapper, transform_fresh  # noqa: PLC0415
 
@@ -186,12 +187,32 @@ class MigrateCommand(ImportAwareCommand):
                     tree = transform_fresh(pickler, tree, names)
             else:
                 tree = pickler.transform_module(tree)
+            if pickler.refusal is not None:
+                return self._refused_for_the_pickler(given, pickler.refusal)
             self.removed_entries = len(pickler.entries)
             if pickler.made_job_pickler:
                 needed.add("JobPickler")
         if needed and not self.report_only:
             tree = self._add_interface_imports(tree, needed, plan)
         return tree
+
+    def _refused_for_the_pickler(self, given: cst.Module, refusal) -> cst.Module:
+        """The file as it was: an entry that would go is set on a pickler that may
+        be something else than a ``pickle.Pickler`` (CM101).  Its classes stay
+        as they were too: the entries call their job-state methods."""
+        name, key, why = refusal
+        path = self.context.scratch.get("path", self.context.filename)
+        line, column = dispatch_entry_position(self.text or "", name)
+        self.findings.append(finding(
+            path, line, "CM101",
+            f"left as it was: the entry {name}.dispatch_table[{key}] would go, but {why}, "
+            f"so migrate cannot make it a JobPickler; bind {name} to pickle.Pickler(...) "
+            f"only, or rewrite the job pickler by hand", column=column))
+        self.pickler_refused = True
+        self.refused.extend((node, qualified, reading, ("CM101",))
+                            for node, qualified, reading in self.migrated)
+        self.written, self.policies, self.migrated = {}, {}, []
+        return given
 
     def _add_interface_imports(self, tree: cst.Module, needed: Set[str],
                                plan: "Plan") -> cst.Module:
