@@ -292,13 +292,13 @@ def test_started_workers_beyond_the_files_are_stopped(tmp_path, monkeypatch):
 
 
 def test_files_are_placed_on_workers_by_the_codemods_cost_not_their_size(tmp_path):
-    # A job pickler's scan resolves names: migrate counts it twenty times its size,
+    # A job pickler's scan resolves names: migrate counts it ten times its size,
     # so the small pickler weighs more than the largest plain file and has a worker
     # to itself, where sizes alone would have put it beside the smaller file.
     (tmp_path / "pickler.py").write_text(
         "import pickle\n\n\ndef dump(job, data):\n    pickler = pickle.Pickler(data)\n"
         "    pickler.dispatch_table[Job] = _reduce\n    pickler.dump(job)\n")
-    (tmp_path / "large.py").write_text(HOOK.format(n=1) + "# filler\n" * 200)
+    (tmp_path / "large.py").write_text(HOOK.format(n=1) + "# filler\n" * 100)
     (tmp_path / "small.py").write_text(HOOK.format(n=2) + "# filler\n" * 40)
     sources = {s.path.name: s for s in map(read_source, sorted(tmp_path.glob("*.py")))}
     codemod = MigrateCodemod(Settings())
