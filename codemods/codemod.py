@@ -118,6 +118,13 @@ class Codemod:
         parsed with libcst.  A file answered here is never parsed."""
         return None
 
+    def read_ahead(self, source: SourceFile) -> Any:
+        """What the file's scan takes from its text and the stdlib ``ast`` alone,
+        read by the runner while the workers load libcst and sent with the file
+        (``SourceFile.ahead``), for the worker not to read it again; None where
+        the codemod reads nothing ahead.  It must be what the worker would read."""
+        return None
+
     def outcome_unparsed(self, source: SourceFile, plan: Any) -> Optional[FileOutcome]:
         """The rewrite's outcome for a file whose scan found it has nothing to
         rewrite (``facts_from_text``, ``rewrites_nothing``), or None when the plan

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Set
 
 from .codemod import PARSE_WHOLE, Codemod, Rewrite, finding, module_names
 from .hierarchy import HierarchyCheck, is_interface_class
@@ -116,6 +116,20 @@ class FileFacts:
     pickling: Optional["PicklerFacts"] = None  # read/job_pickler.py, where it looked
     # The tree index's facts of the module (index.module_facts), read by the worker
     # that scanned it with the ``ast`` it had at hand: the plan reads every such file.
+    index: Optional[ModuleFacts] = None
+
+
+@dataclass
+class ReadAhead:
+    """What ``MigrateCodemod.read_ahead`` read of a file in the runner, for the
+    worker that scans it (sent as ``SourceFile.ahead``)."""
+
+    facts: Optional[FileFacts]  # ``facts_from_text``'s answer; None: libcst reads the file
+    outline: Optional[str] = None  # ``text_to_parse``'s, where it is not the text itself
+    # Where ``ast`` reads the text: the statements' layout (read/layout.py, for the
+    # rewrite's print) and the index's facts of the module (for the plan).
+    read: bool = False
+    layout: Any = None
     index: Optional[ModuleFacts] = None
 
 
@@ -362,7 +376,33 @@ class MigrateCodemod(Codemod):
         from .read import module_reading  # noqa: F401, PLC0415
         from .write import migrate_module  # noqa: F401, PLC0415
 
+    def read_ahead(self, source) -> ReadAhead:
+        """The answers of ``facts_from_text`` and ``text_to_parse``, and what the
+        scan and the rewrite take from the ``ast`` (``layout``, the index's
+        facts), each made by the same code as in the worker, from one ``ast``
+        of the text."""
+        from .read.layout import layout  # noqa: PLC0415
+        from .read.text_facts import parse_or_none  # noqa: PLC0415
+
+        try:
+            facts = self.facts_from_text(source)
+        except Exception:  # noqa: BLE001 - as the worker's scan: the full read decides
+            facts = None
+        if facts is not None:
+            return ReadAhead(facts)
+        text = self.text_to_parse(source)
+        ahead = ReadAhead(None, text if text is not source.text else None)
+        tree = parse_or_none(source.text)
+        if tree is not None:
+            _, module_name, package_name = module_names(source.path)
+            ahead.read, ahead.layout = True, layout(tree)
+            ahead.index = module_facts(source.text, source.path, module_name, package_name, tree)
+        return ahead
+
     def text_to_parse(self, source) -> str:
+        ahead = source.ahead
+        if ahead is not None:
+            return ahead.outline if ahead.outline is not None else source.text
         if not self.outlines_classes:
             return source.text
         from .read.outline import outline  # noqa: PLC0415
@@ -394,7 +434,10 @@ class MigrateCodemod(Codemod):
         facts = facts_of(reading, parsed.module_name, parsed.package_name,
                          self.settings.job_methods)
         facts.root = str(parsed.root)
-        if facts.classes:
+        ahead = parsed.source.ahead
+        if facts.classes and ahead is not None:
+            facts.index = ahead.index
+        elif facts.classes:
             from .read.text_facts import last_tree  # noqa: PLC0415
 
             tree = last_tree(parsed.source.text)
@@ -471,6 +514,8 @@ class MigrateCodemod(Codemod):
         """A file that defines no hook, no dispatch table and uses no interface
         name gives the scan only its references to job-state methods, which
         ``ast`` finds (read/text_facts.py); such a file has nothing to rewrite."""
+        if source.ahead is not None:
+            return source.ahead.facts
         from .read.pickler_facts import PicklerFacts  # noqa: PLC0415
         from .read.text_facts import job_method_refs, needs_full_read, parse_or_none  # noqa: PLC0415
 

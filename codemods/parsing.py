@@ -101,7 +101,7 @@ class ParsedFile:
         the ``ast`` at hand."""
         if "layout" not in self.cache:
             from .read.text_facts import parse_or_none  # noqa: PLC0415
-            from .write.reprint import layout  # noqa: PLC0415
+            from .read.layout import layout  # noqa: PLC0415
 
             tree = parse_or_none(self.source.text)
             self.cache["layout"] = layout(tree) if tree is not None else None
@@ -169,11 +169,13 @@ def parse(source: SourceFile, text: str | None = None) -> ParsedFile | Finding:
     parsed = ParsedFile(source, module, root, module_name, package_name, outlined=outlined,
                         outline=text if outlined else None)
     from .read.text_facts import last_tree  # noqa: PLC0415
-    from .write.reprint import layout  # noqa: PLC0415
+    from .read.layout import layout  # noqa: PLC0415
 
     tree = last_tree(source.text)
     if tree is not None:  # the scan's: its statements are kept for the rewrite
         parsed.cache["layout"] = layout(tree)
+    elif getattr(source.ahead, "read", False):  # read ahead by the runner
+        parsed.cache["layout"] = source.ahead.layout
     return parsed
 
 

@@ -15,8 +15,9 @@ import io
 import os
 import stat
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class SourceError(Exception):
@@ -30,6 +31,9 @@ class SourceFile:
     encoding: str  # as tokenize reports it: "utf-8-sig" means a BOM
     # The bytes as read, hashed: a file changed on disk since is not overwritten.
     digest: str = ""
+    # What the runner read of the text for the file's scan while the workers loaded
+    # libcst (Codemod.read_ahead), sent with the file to the worker; None otherwise.
+    ahead: Any = field(default=None, compare=False, repr=False)
 
     def encode(self, text: str) -> bytes:
         return text.encode(self.encoding)

@@ -26,7 +26,7 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -533,6 +533,8 @@ class Engine:
         self.idle: Set[Path] = set()
         self._started = list(started)  # workers already running, without files (Prestart)
         self._costs: Dict[Path, int] = {}
+        # What this process read ahead of files not yet sent to be scanned (read_ahead).
+        self._ahead: Dict[Path, Any] = {}
         self._assign(list(sources))
         for worker in self._started:  # more than the files need
             worker.stop()
@@ -622,6 +624,10 @@ class Engine:
                 # Files the scan did not parse go first (their rewrite parses them),
                 # then the costliest.
                 worker.queue.sort(key=lambda s: (s.path not in self.idle, -self._cost(s)))
+        if kind == "scan":
+            for worker in self.workers:  # its first file goes at once: read it first
+                if worker.queue and not worker.isolated:
+                    self._read_ahead(worker.queue[0])
         for worker in self.workers:
             self._feed(worker, kind, plan)
         for source in self.local_sources:  # meanwhile, the workers work
@@ -630,6 +636,8 @@ class Engine:
             else:
                 results[source.path] = ("done", self.local.rewrite(source, plan))
             self.on_progress()
+        if kind == "scan":
+            self._read_ahead_while_loading()
         if meanwhile is not None:
             meanwhile()
         busy = {w.conn: w for w in self.workers if w.left}
@@ -688,6 +696,29 @@ class Engine:
         self.on_progress()
         return True
 
+    def _read_ahead(self, source: SourceFile) -> None:
+        """What the codemod reads of the file without libcst, kept to go with it."""
+        if source.path not in self._ahead:
+            try:
+                self._ahead[source.path] = self.codemod.read_ahead(source)
+            except Exception:  # noqa: BLE001 - the worker reads it itself, and reports
+                self._ahead[source.path] = None
+
+    def _read_ahead_while_loading(self) -> None:
+        """The files not yet sent, in the order they will be (the next of each
+        worker first), read ahead while the workers load libcst: this process is
+        idle then, and one core with it while the first worker loads alone.  It
+        stops as soon as a worker says anything (it has started a file, or a copy
+        of it is ready), to answer it without delay."""
+        queues = [w.queue for w in self.workers if not w.isolated]
+        for position in range(max(map(len, queues), default=0)):
+            for queue in queues:
+                if position >= len(queue):
+                    continue
+                if any(w.conn.poll() for w in self.workers if w.left):
+                    return
+                self._read_ahead(queue[position])
+
     def _feed(self, worker: _Worker, kind: str, plan) -> None:
         """Send the worker files until it has ``IN_FLIGHT``: its own first, then
         those another worker has not been sent yet."""
@@ -742,8 +773,9 @@ class Engine:
         if kind == "rewrite":
             payload = (None if worker.plan_sent else plan, sources)
             worker.plan_sent = True
-        else:
-            payload = sources
+        else:  # with what was read ahead of each (which this process no longer keeps)
+            payload = [replace(s, ahead=self._ahead.pop(s.path)) if self._ahead.get(s.path)
+                       is not None else s for s in sources]
         try:
             worker.send(kind, payload)
         except (BrokenPipeError, ConnectionResetError):

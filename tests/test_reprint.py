@@ -13,7 +13,8 @@ import libcst as cst
 import pytest
 
 from codemods.splice import splice
-from codemods.write.reprint import layout, reprint
+from codemods.read.layout import layout
+from codemods.write.reprint import reprint
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

@@ -20,55 +20,20 @@ module, as before.
 
 from __future__ import annotations
 
-import ast
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
+from ..read.layout import Statement
 from ..read.text_facts import lines_with_ends
 
 _DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
-_AST_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 Span = Tuple[int, int]  # source lines [start, end), 0-based
 
 
 class _Unshared(Exception):
     """The statements of libcst and ``ast`` do not pair up as expected."""
-
-
-@dataclass(frozen=True)
-class Statement:
-    """What ``ast`` says of a statement: its first line (1-based; its first
-    decorator's for a decorated definition), the name it defines (``def``,
-    ``class``), and, for a class, its body."""
-
-    line: int
-    name: Optional[str] = None
-    decorated: bool = False
-    body: Tuple["Statement", ...] = ()
-
-
-def layout(tree: ast.Module) -> Tuple[Statement, ...]:
-    """The statements of a module and of its classes, from its ``ast``: all
-    that ``reprint`` needs, small enough to keep from a file's scan to its
-    rewrite."""
-
-    def block(statements: Sequence[ast.stmt]) -> Tuple[Statement, ...]:
-        found = []
-        for statement in statements:
-            if isinstance(statement, _AST_DEFINITIONS):
-                decorators = statement.decorator_list
-                found.append(Statement(
-                    min([statement.lineno, *(d.lineno for d in decorators)]), statement.name,
-                    bool(decorators),
-                    block(statement.body) if isinstance(statement, ast.ClassDef) else ()))
-            else:
-                found.append(Statement(statement.lineno))
-        return tuple(found)
-
-    return block(tree.body)
 
 
 def _pairs(statements: Sequence[cst.BaseStatement], theirs: Sequence[Statement]
