@@ -47,6 +47,20 @@ class Rewrite:
     exact: bool = False
 
 
+@dataclass
+class ReadAhead:
+    """What a codemod read of a file in the runner (``Codemod.read_ahead``), for
+    the worker that scans it (sent as ``SourceFile.ahead``)."""
+
+    facts: Any  # ``facts_from_text``'s answer; None: libcst reads the file
+    outline: Optional[str] = None  # ``text_to_parse``'s, where it is not the text itself
+    # Where ``ast`` reads the text: the statements' layout (read/layout.py, for the
+    # rewrite's print) and the tree index's facts of the module (for the plan).
+    read: bool = False
+    layout: Any = None
+    index: Any = None
+
+
 _ROOTS = PackageRoots()
 
 

@@ -14,9 +14,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Set
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Set
 
-from .codemod import PARSE_WHOLE, Codemod, Rewrite, finding, module_names
+from .codemod import PARSE_WHOLE, Codemod, ReadAhead, Rewrite, finding, module_names
 from .hierarchy import HierarchyCheck, is_interface_class
 from .index import ClassInfo, ModuleFacts, TreeIndex, module_facts
 from .interface import (
@@ -116,20 +116,6 @@ class FileFacts:
     pickling: Optional["PicklerFacts"] = None  # read/job_pickler.py, where it looked
     # The tree index's facts of the module (index.module_facts), read by the worker
     # that scanned it with the ``ast`` it had at hand: the plan reads every such file.
-    index: Optional[ModuleFacts] = None
-
-
-@dataclass
-class ReadAhead:
-    """What ``MigrateCodemod.read_ahead`` read of a file in the runner, for the
-    worker that scans it (sent as ``SourceFile.ahead``)."""
-
-    facts: Optional[FileFacts]  # ``facts_from_text``'s answer; None: libcst reads the file
-    outline: Optional[str] = None  # ``text_to_parse``'s, where it is not the text itself
-    # Where ``ast`` reads the text: the statements' layout (read/layout.py, for the
-    # rewrite's print) and the index's facts of the module (for the plan).
-    read: bool = False
-    layout: Any = None
     index: Optional[ModuleFacts] = None
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
-from .codemod import DELETE, Codemod, Rewrite, finding, module_names
+from .codemod import DELETE, Codemod, ReadAhead, Rewrite, finding, module_names
 from .interface import DEFAULT_NAME
 from .report import FileOutcome, Finding, Status
 from .sources import SourceFile
@@ -174,12 +174,32 @@ class StripCodemod(Codemod):
 
         return read_start_method(text, parse_or_none(text), self.predicates())
 
+    def read_ahead(self, source: SourceFile) -> Optional[ReadAhead]:
+        """``facts_from_text``'s answer, where it has one (strip's scan and
+        rewrite of a file libcst parses read its ``ast`` throughout).  A file
+        whose text shows it will need libcst is not read here: it would be read
+        for nothing (the worker, given nothing, reads it itself)."""
+        from .strip_words import defines_any  # noqa: PLC0415
+
+        text = source.text
+        if self._mentions(text) and (
+                any(word in text for word in ("dispatch_table", JOB_PICKLER, *self.predicates()))
+                or defines_any(text, hook_names(self.settings))):
+            return None
+        try:
+            facts = self.facts_from_text(source)
+        except Exception:  # noqa: BLE001 - as the worker's scan: the full read decides
+            return None
+        return ReadAhead(facts) if facts is not None else None
+
     def facts_from_text(self, source: SourceFile) -> Optional[FileFacts]:
         """A file whose ``ast`` shows nothing strip would remove or change in it
         whatever the plan (no hook or predicate defined, no predicate, job pickler
         or ``JobPickler`` named, the interface imported nowhere: it only may select
         a start method, calls hooks, or names the interface in a comment) is read
         with ``ast`` alone; libcst parses it only if the plan gives it work."""
+        if source.ahead is not None:
+            return source.ahead.facts
         from .interface import interface_for  # noqa: PLC0415
         from .read.text_facts import defines_hook, mentions_in_code, parse_or_none  # noqa: PLC0415
 

@@ -13,13 +13,16 @@ import pytest
 
 from codemods import workers
 from codemods.check import CheckCodemod
-from codemods.migrate import MigrateCodemod, ReadAhead
+from codemods.codemod import ReadAhead
+from codemods.migrate import MigrateCodemod
 from codemods.read import text_facts
 from codemods.settings import Settings
 from codemods.sources import read_source
+from codemods.strip import StripCodemod
 from snapshot_harness import cases, expected_tree, run_case
 
 MIGRATE_CASES = cases("migrate")
+STRIP_CASES = cases("strip")
 
 
 def _as_a_worker_gets_it(monkeypatch):
@@ -49,6 +52,27 @@ def test_a_case_read_ahead_gives_its_snapshot(case, tmp_path, monkeypatch):
     assert actual.findings == case.findings.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("case", STRIP_CASES, ids=str)
+def test_a_strip_case_read_ahead_gives_its_snapshot(case, tmp_path, monkeypatch):
+    read = _as_a_worker_gets_it(monkeypatch)
+    actual = run_case(case, StripCodemod, tmp_path)
+    assert all(ahead is None or isinstance(ahead.facts, object) for ahead in read)
+    assert {k: v.decode() for k, v in actual.tree.items()} == {
+        k: v.decode() for k, v in expected_tree(case).items()}
+    assert actual.findings == case.findings.read_text(encoding="utf-8")
+
+
+def test_strip_reads_ahead_the_facts_of_a_file_ast_answers_for(tmp_path):
+    (tmp_path / "calls.py").write_text(CALLS)
+    (tmp_path / "hooks.py").write_text(HOOKS)
+    codemod = StripCodemod(Settings())
+    calls, hooks = (read_source(tmp_path / name) for name in ("calls.py", "hooks.py"))
+    ahead = codemod.read_ahead(calls)
+    assert ahead is not None and ahead.facts == codemod.facts_from_text(calls)
+    assert codemod.read_ahead(hooks) is None  # libcst reads it: the worker reads its ast
+    assert codemod.facts_from_text(replace(calls, ahead=ReadAhead("given"))) == "given"
+
+
 @pytest.mark.parametrize("case", [c for c in MIGRATE_CASES if c.is_tree], ids=str)
 def test_check_read_ahead_reports_as_without(case, tmp_path, monkeypatch):
     without = run_case(case, CheckCodemod, tmp_path / "without")
@@ -61,6 +85,8 @@ def test_check_read_ahead_reports_as_without(case, tmp_path, monkeypatch):
 
     assert reports(ahead) == reports(without)
 
+
+CALLS = "import multiprocessing\n\n\ndef f(x):\n    return x.get_state_for_child_job_pickling()\n"
 
 HOOKS = '''\
 class Job:
