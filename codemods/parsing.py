@@ -254,11 +254,12 @@ def rewrite_parsed(codemod, plan, parsed: ParsedFile) -> Optional[FileOutcome]:
     if isinstance(printed, Finding):
         return FileOutcome(path, Status.FAILED, findings=[printed])
     if printed is not None and parsed.outlined:
-        from .read.text_facts import parse_or_none  # noqa: PLC0415
+        from .read.text_facts import compiles  # noqa: PLC0415
 
         result.text = splice_outline(printed, source.text, result.text)
-        # An outline is made only of a text ``ast`` reads: so must its rewrite be.
-        if result.text is None or parse_or_none(result.text) is None:
+        # An outline is made only of a text ``ast`` reads: so must its rewrite be (and
+        # compile: the rare file ``ast`` reads that does not is parsed whole).
+        if result.text is None or not compiles(result.text):
             return None  # it touches lines the outline left out
     elif printed is not None and printed != source.text:
         merged, refused_at = splice(printed, source.text, result.text)

@@ -316,3 +316,14 @@ def test_an_outline_rewrite_that_would_not_parse_is_done_whole(tmp_path, monkeyp
         "class Job:\n    def helper(self):\n        return 1\n\n    def __getstate__(self):\n"
         "        state = self.__dict__.copy()\n        del state['lock']\n        return state\n"))
     assert "@clear('lock')" in new and "return 1" in new
+
+
+def test_an_outline_rewrite_that_does_not_compile_is_done_whole(tmp_path, monkeypatch):
+    """``ast`` reads a ``return`` outside any function; Python does not compile
+    it: the check of the spliced rewrite (which compiles it) sends the file
+    whole, with the same result as without an outline."""
+    new = _done_whole(tmp_path, monkeypatch, (
+        "class Job:\n    def helper(self):\n        return 1\n\n    def __getstate__(self):\n"
+        "        state = self.__dict__.copy()\n        del state['lock']\n        return state\n\n\n"
+        "if False:\n    return None\n"))
+    assert "@clear('lock')" in new and "    return None\n" in new

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from codemods.read import text_facts
 from codemods.read.text_facts import defined_hooks, job_method_refs, statements
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -112,3 +113,17 @@ def test_start_method_code_is_the_source_segment():
             assert reader._code(node) == expected
             checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("text, compiled", [
+    ("x = 1\n", True),
+    ("def f(:\n", False),
+    ("return 1\n", False),  # ast reads it; Python does not compile it
+    ("x = '\\d'\n", True),  # an invalid escape warns, silently here
+    ("x = 1\0\n", False),
+    ("(" * 300 + ")" * 300 + "\n", False),
+])
+def test_compiles_is_whether_python_compiles_the_text(text, compiled):
+    assert text_facts.compiles(text) is compiled
+    if compiled:
+        assert text_facts.parse_or_none(text) is not None
