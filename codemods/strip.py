@@ -174,6 +174,10 @@ class StripCodemod(Codemod):
 
         return read_start_method(text, parse_or_none(text), self.predicates())
 
+    def _names_what_strip_rewrites(self, text: str) -> bool:
+        """A dispatch table, the ``JobPickler`` or a predicate: libcst parses the file."""
+        return any(word in text for word in ("dispatch_table", JOB_PICKLER, *self.predicates()))
+
     def read_ahead(self, source: SourceFile) -> Optional[ReadAhead]:
         """``facts_from_text``'s answer, where it has one (strip's scan and
         rewrite of a file libcst parses read its ``ast`` throughout).  A file
@@ -182,9 +186,8 @@ class StripCodemod(Codemod):
         from .strip_words import defines_any  # noqa: PLC0415
 
         text = source.text
-        if self._mentions(text) and (
-                any(word in text for word in ("dispatch_table", JOB_PICKLER, *self.predicates()))
-                or defines_any(text, hook_names(self.settings))):
+        if self._mentions(text) and (self._names_what_strip_rewrites(text)
+                                     or defines_any(text, hook_names(self.settings))):
             return None
         try:
             facts = self.facts_from_text(source)
@@ -211,7 +214,7 @@ class StripCodemod(Codemod):
         if module_name in (interface, self.settings.pickler_module) or tree is None:
             return None
         if self._mentions(text) and (
-                any(word in text for word in ("dispatch_table", JOB_PICKLER, *self.predicates()))
+                self._names_what_strip_rewrites(text)
                 or defines_hook(tree, set(hook_names(self.settings)))
                 or mentions_in_code(text, [interface.rpartition(".")[2]])):
             return None
