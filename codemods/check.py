@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from .codemod import Rewrite, finding
 from .migrate import MigrateCodemod
-from .report import HookReport, Severity
+from .report import FileOutcome, Finding, HookReport, Severity
 
 
 def _describe(reading) -> str:
@@ -48,6 +48,20 @@ class CheckCodemod(MigrateCodemod):
 
     def tree_changes(self, plan, outcomes, roots):
         return []
+
+    # ``settle``, as migrate's: a class migrate would hold back, because a file its
+    # rewrite goes with would not change as planned, is reported as migrate leaves it.
+
+    def changes_as_planned(self, outcome: FileOutcome) -> bool:
+        """Whether migrate would change the file: something in it is migratable."""
+        return any(hook.verdict == "migratable" for hook in outcome.hooks)
+
+    def withhold(self, outcome: FileOutcome, why: Finding) -> None:
+        outcome.findings.append(why)
+        outcome.hooks = [
+            replace(hook, verdict="needs-person", codes=("CM104",),
+                    migrate="left as it was: it goes with a file migrate leaves (CM104)")
+            if hook.verdict == "migratable" else hook for hook in outcome.hooks]
 
 
 def check_report(command, path, module_name: str):

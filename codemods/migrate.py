@@ -29,7 +29,7 @@ from .interface import (
     module_owner,
     top_package,
 )
-from .report import FileOutcome, Severity, Status
+from .report import FileOutcome, Finding, Severity, Status
 from .settings import Settings
 from .sources import SourceError, read_source
 from .strip_words import hook_names
@@ -368,22 +368,26 @@ class MigrateCodemod(Codemod):
         facts), each made by the same code as in the worker, from one ``ast``
         of the text."""
         from .read.layout import layout  # noqa: PLC0415
-        from .read.text_facts import parse_or_none  # noqa: PLC0415
+        from .read.text_facts import forget_last_parse, parse_or_none  # noqa: PLC0415
 
         try:
-            facts = self.facts_from_text(source)
-        except Exception:  # noqa: BLE001 - as the worker's scan: the full read decides
-            facts = None
-        if facts is not None:
-            return ReadAhead(facts)
-        text = self.text_to_parse(source)
-        ahead = ReadAhead(None, text if text is not source.text else None)
-        tree = parse_or_none(source.text)
-        if tree is not None:
-            _, module_name, package_name = module_names(source.path)
-            ahead.read, ahead.layout = True, layout(tree)
-            ahead.index = module_facts(source.text, source.path, module_name, package_name, tree)
-        return ahead
+            try:
+                facts = self.facts_from_text(source)
+            except Exception:  # noqa: BLE001 - as the worker's scan: the full read decides
+                facts = None
+            if facts is not None:
+                return ReadAhead(facts)
+            text = self.text_to_parse(source)
+            ahead = ReadAhead(None, text if text is not source.text else None)
+            tree = parse_or_none(source.text)
+            if tree is not None:
+                _, module_name, package_name = module_names(source.path)
+                ahead.read, ahead.layout = True, layout(tree)
+                ahead.index = module_facts(source.text, source.path, module_name,
+                                           package_name, tree)
+            return ahead
+        finally:
+            forget_last_parse()  # what is kept is read from the tree; not the tree
 
     def text_to_parse(self, source) -> str:
         ahead = source.ahead
@@ -473,19 +477,26 @@ class MigrateCodemod(Codemod):
         by_module = {module_names(o.path)[1]: o for o in outcomes}
         failed = {module: o for module, o in by_module.items()
                   if module in plan.ties and module in plan.changing
-                  and o.status is not Status.CHANGED}
+                  and not self.changes_as_planned(o)}
         if not failed:
             return
         for module in sorted(plan.tied_to(failed)):
             outcome = by_module.get(module)
-            if outcome is None or outcome.status is not Status.CHANGED:
+            if outcome is None or not self.changes_as_planned(outcome):
                 continue
             cause = failed[min(plan.tied_to([module]) & set(failed))]
-            outcome.status = Status.SKIPPED
-            outcome.findings.append(finding(
+            self.withhold(outcome, finding(
                 outcome.path, 1, "CM104",
                 f"left as it was: its rewrite goes with that of {cause.path} "
                 f"({_why_unchanged(cause)}); fix that file and run again", Severity.WARNING))
+
+    def changes_as_planned(self, outcome: FileOutcome) -> bool:
+        return outcome.status is Status.CHANGED
+
+    def withhold(self, outcome: FileOutcome, why: Finding) -> None:
+        """Leave the file as it was, saying why (``settle``)."""
+        outcome.status = Status.SKIPPED
+        outcome.findings.append(why)
 
     def has_work(self, parsed) -> bool:
         """Hooks, classes with hooks inside functions, or job-pickler entries."""

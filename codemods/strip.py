@@ -189,10 +189,14 @@ class StripCodemod(Codemod):
         if self._mentions(text) and (self._names_what_strip_rewrites(text)
                                      or defines_any(text, hook_names(self.settings))):
             return None
+        from .read.text_facts import forget_last_parse  # noqa: PLC0415
+
         try:
             facts = self.facts_from_text(source)
         except Exception:  # noqa: BLE001 - as the worker's scan: the full read decides
             return None
+        finally:
+            forget_last_parse()  # the facts are kept; not the tree
         return ReadAhead(facts) if facts is not None else None
 
     def facts_from_text(self, source: SourceFile) -> Optional[FileFacts]:

@@ -62,6 +62,12 @@ DEFAULT_TIMEOUT = 60.0  # seconds one file may take, scan and rewrite each
 # file is parsed again for its rewrite rather than kept (memory over time, for the
 # few large files of a large tree).
 KEEP_SOURCE_CHARS = 400_000
+# What the runner reads ahead of files for the workers (Engine._read_ahead_while_loading):
+# not where ``ast`` can crash the process, and no file larger than this (its reading
+# would hold the runner up for a tenth of a second or more).
+READS_AHEAD = sys.version_info >= (3, 11)
+READ_AHEAD_CHARS = 300_000
+
 # Files sent to a worker ahead of its answers.  One: a file not yet sent can go to
 # whichever worker is free first (a worker waits a pipe's round trip between files,
 # well under a millisecond, against tens of milliseconds for a file).
@@ -250,6 +256,7 @@ def _serve(conn, codemod) -> None:
                 return
             if kind == "load":  # started ahead of its files: libcst loads meanwhile
                 work._load()
+                conn.send(("loaded", None, None))  # the runner stops reading ahead
                 continue
             if kind == "copy":  # another worker, started from this one with libcst loaded
                 copies.append(_start_copy(conn, codemod))
@@ -429,6 +436,9 @@ class _Worker:
     queue: List[SourceFile] = field(default_factory=list)  # not yet sent this phase
     isolated: bool = False  # a process of its own for a file that looks deeply nested
     plan_sent: bool = False  # the plan went with a rewrite message this phase
+    # Started ahead of its files, loading libcst (Prestart): it says so when done, and
+    # its first file can wait for what the runner reads ahead of it until then.
+    preloading: bool = False
 
     def start(self, copy_of: Optional["_Worker"] = None) -> None:
         """A new process, or a copy of the worker ``copy_of`` (``_start_copy``)."""
@@ -488,7 +498,7 @@ class Prestart:
         """A file to parse was found."""
         if len(self.workers) >= self.jobs or looks_deep(source.text):
             return  # a file that looks deep gets a process of its own, later
-        worker = _Worker(self.codemod)
+        worker = _Worker(self.codemod, preloading=True)
         if self.workers and copies_workers():
             worker.start(copy_of=self.workers[0])  # forked once libcst is loaded there
         else:
@@ -624,20 +634,23 @@ class Engine:
                 # Files the scan did not parse go first (their rewrite parses them),
                 # then the costliest.
                 worker.queue.sort(key=lambda s: (s.path not in self.idle, -self._cost(s)))
-        if kind == "scan":
-            for worker in self.workers:  # its first file goes at once: read it first
-                if worker.queue and not worker.isolated:
-                    self._read_ahead(worker.queue[0])
+        # A worker loading libcst ahead of its files (Prestart) gets them once this
+        # process has read ahead what it could meanwhile; any other at once (it
+        # loads libcst on its first file).
+        waiting = [w for w in self.workers if w.preloading] if kind == "scan" else []
         for worker in self.workers:
-            self._feed(worker, kind, plan)
+            if worker not in waiting:
+                self._feed(worker, kind, plan)
+        if waiting:
+            self._read_ahead_while_loading(waiting)
+            for worker in waiting:
+                self._feed(worker, kind, plan)
         for source in self.local_sources:  # meanwhile, the workers work
             if kind == "scan":
                 results[source.path] = self.local.scan(source)
             else:
                 results[source.path] = ("done", self.local.rewrite(source, plan))
             self.on_progress()
-        if kind == "scan":
-            self._read_ahead_while_loading()
         if meanwhile is not None:
             meanwhile()
         busy = {w.conn: w for w in self.workers if w.left}
@@ -660,6 +673,8 @@ class Engine:
                     continue
                 if event == "pid":  # a copy's first message (_Copy)
                     worker.process.pid = result
+                    continue
+                if event == "loaded":  # libcst is loaded (Prestart): nothing to do here
                     continue
                 if event == "start":
                     worker.in_flight = path
@@ -704,18 +719,24 @@ class Engine:
             except Exception:  # noqa: BLE001 - the worker reads it itself, and reports
                 self._ahead[source.path] = None
 
-    def _read_ahead_while_loading(self) -> None:
+    def _read_ahead_while_loading(self, loading: List[_Worker]) -> None:
         """The files not yet sent, in the order they will be (the next of each
-        worker first), read ahead while the workers load libcst: this process is
-        idle then, and one core with it while the first worker loads alone.  It
-        stops as soon as a worker says anything (it has started a file, or a copy
-        of it is ready), to answer it without delay."""
+        worker first), read ahead while the ``loading`` workers load libcst: this
+        process is idle then, and one core with it while the first worker loads
+        alone.  It stops as soon as one of them says anything (it has loaded
+        libcst, or a copy of it is ready), to send it its files without delay;
+        a file too large to read in a moment is left to its worker.  Not on
+        Python 3.9 and 3.10, where ``ast`` crashes (a segmentation fault, no
+        error) on a long enough chain of operators: a worker's crash is a
+        finding, this process's would end the run."""
+        if not READS_AHEAD:
+            return
         queues = [w.queue for w in self.workers if not w.isolated]
         for position in range(max(map(len, queues), default=0)):
             for queue in queues:
-                if position >= len(queue):
+                if position >= len(queue) or len(queue[position].text) > READ_AHEAD_CHARS:
                     continue
-                if any(w.conn.poll() for w in self.workers if w.left):
+                if any(w.conn.poll() for w in loading):
                     return
                 self._read_ahead(queue[position])
 

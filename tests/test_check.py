@@ -137,3 +137,38 @@ def test_a_job_pickler_whose_class_keeps_its_hooks_needs_a_person(tmp_path):
     result, hook = _pickler_hook(_pickler_tree(tmp_path, refused))
     assert hook["verdict"] == "needs-person" and hook["codes"] == ["CM101"]
     assert result.exit_code == cli.EXIT_PENDING
+
+
+def _check_hooks(tree: Path):
+    from codemods.check import CheckCodemod
+    from codemods.runner import run
+    from codemods.settings import Settings
+
+    result = run(CheckCodemod(Settings()), [tree], jobs=0)
+    hooks = {h.subject: (h.verdict, h.codes) for o in result.outcomes for h in o.hooks}
+    codes = sorted((Path(f.path).name, f.code) for o in result.outcomes for f in o.findings)
+    return hooks, codes
+
+
+def test_check_says_migrate_holds_back_what_goes_with_a_file_it_leaves(tmp_path):
+    """migrate leaves a class as it was when the job pickler whose entry calls
+    its job-state method cannot be rewritten (CM104): check says so too."""
+    snapshots = Path(__file__).parent / "snapshots" / "migrate"
+    shutil.copytree(snapshots / "job_pickler_rebound", tmp_path / "rebound")
+    hooks, codes = _check_hooks(tmp_path / "rebound")
+    assert hooks == {"app.pickler": ("needs-person", ("CM101",)),
+                     "app.store.Store": ("needs-person", ("CM104",))}
+    assert ("store.py", "CM104") in codes and ("pickler.py", "CM101") in codes
+    # and where the job pickler can be rewritten, both are migratable
+    shutil.copytree(snapshots / "job_pickler_method", tmp_path / "method")
+    hooks, codes = _check_hooks(tmp_path / "method")
+    assert hooks == {"app.pickler": ("migratable", ("CM302",)),
+                     "app.store.Store": ("migratable", ("CM301",))}
+    assert not any(code == "CM104" for _, code in codes)
+    # a job pickler that does not parse ties nothing (what it calls is kept): as
+    # migrate, which rewrites Store keeping its job-state method, check says migratable
+    pickler = tmp_path / "method" / "app" / "pickler.py"
+    pickler.write_text(pickler.read_text() + "\ndef broken(:\n")
+    hooks, codes = _check_hooks(tmp_path / "method")
+    assert hooks["app.store.Store"] == ("migratable", ("CM301",))
+    assert ("pickler.py", "CM002") in codes and not any(code == "CM104" for _, code in codes)

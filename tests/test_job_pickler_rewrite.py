@@ -292,3 +292,32 @@ def test_the_providers_resolve_the_names_where_a_relative_import_reaches_above(t
 def _written(tmp_path, source: str):
     rewrite(tmp_path, source)
     return tmp_path / "pkg" / "pickler.py"
+
+
+def test_a_pickler_that_is_none_until_it_is_built_becomes_a_job_pickler(tmp_path):
+    """``pickler = None`` cannot be what an entry is set on (``None`` has no
+    dispatch table): a placeholder does not stop the rewrite."""
+    source = PICKLER.replace(
+        "    pickler = pickle.Pickler(data)\n    pickler.dispatch_table[Job] = _reduce\n"
+        "    pickler.dump(job)\n",
+        "    pickler = None\n    for chunk in data:\n        pickler = pickle.Pickler(chunk)\n"
+        "        pickler.dispatch_table[Job] = _reduce\n        pickler.dump(job)\n")
+    assert source != PICKLER
+    code = rewrite(tmp_path, source)
+    assert "pickler = None\n" in code and "pickler = JobPickler(chunk)" in code
+    assert "dispatch_table" not in code and "def _reduce" not in code
+
+
+def test_a_refused_entry_is_placed_without_ast_too(tmp_path):
+    import libcst as cst
+
+    from codemods.write.job_pickler import dispatch_entry_position
+
+    source = PICKLER.replace("    pickler.dispatch_table[Job]",
+                             "    pickler = wrap(pickler)\n    pickler.dispatch_table[Job]")
+    module = cst.parse_module(source)
+    line = source.splitlines().index("    pickler.dispatch_table[Job] = _reduce") + 1
+    assert dispatch_entry_position(source, "pickler", module) == (line, 4)  # by ast
+    assert dispatch_entry_position(None, "pickler", module) == (line, 4)  # by libcst
+    assert dispatch_entry_position("def (:\n", "pickler", module) == (line, 4)
+    assert dispatch_entry_position(None, "other", module) == (1, 0)

@@ -112,6 +112,12 @@ def parse_or_none(text: str) -> Optional[ast.Module]:
     return tree
 
 
+def forget_last_parse() -> None:
+    """Let the last tree go (the runner, which reads many files ahead and keeps
+    what it read of each, not their trees)."""
+    _last_parse[:] = [None, None]
+
+
 def compiles(text: str) -> bool:
     """Whether Python compiles the text: what ``ast`` reads, and more (``return``
     outside a function, say, ``ast`` reads but does not compile).  A third

@@ -95,21 +95,35 @@ def _entry_parts(line: cst.SimpleStatementLine):
     return target.value.value, target.slice[0].slice.value, assign.value
 
 
-def dispatch_entry_position(text: str, pickler: str) -> Tuple[int, int]:
-    """(line, column) of the first ``<pickler>.dispatch_table[...] = ...`` in
-    the text, read with ``ast``; (1, 0) where it cannot tell."""
+def dispatch_entry_position(text: Optional[str], pickler: str,
+                            module: cst.Module) -> Tuple[int, int]:
+    """(line, column) of the first ``<pickler>.dispatch_table[...] = ...`` of
+    the text, read with ``ast``; where ``ast`` cannot read it, or there is no
+    text, from libcst's positions in ``module``, the tree parsed from it."""
     import ast  # noqa: PLC0415
 
     from ..read.text_facts import parse_or_none, statements  # noqa: PLC0415
 
-    tree = parse_or_none(text)
-    found = [(node.lineno, node.col_offset) for node in (statements(tree) if tree else ())
-             if isinstance(node, ast.Assign) and any(
-                 isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute)
-                 and target.value.attr == "dispatch_table"
-                 and isinstance(target.value.value, ast.Name) and target.value.value.id == pickler
-                 for target in node.targets)]
-    return min(found) if found else (1, 0)
+    tree = parse_or_none(text) if text is not None else None
+    if tree is not None:
+        found = [(node.lineno, node.col_offset) for node in statements(tree)
+                 if isinstance(node, ast.Assign) and any(
+                     isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute)
+                     and target.value.attr == "dispatch_table"
+                     and isinstance(target.value.value, ast.Name)
+                     and target.value.value.id == pickler for target in node.targets)]
+        if found:
+            return min(found)
+    lines = _Statements()
+    read_only_visit(module, lines)
+    entries = [line for line in lines.entry_lines if _entry_parts(line)[0].value == pickler]
+    if not entries:
+        return 1, 0
+    from libcst.metadata import PositionProvider  # noqa: PLC0415 - a refusal's only
+
+    start = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)[
+        entries[0]].start
+    return start.line, start.column
 
 
 def job_pickler_rewrite(context, migrated: Collection[str], reducers: Collection[str],
@@ -244,6 +258,10 @@ class RewriteJobPickler(ContextAwareTransformer):
             referents = {referent for access in accesses for referent in access.referents}
             assigns = [statements.assigns.get(id(getattr(referent, "node", None)))
                        for referent in referents]
+            # ``pickler = None`` (a placeholder until it is built) cannot be what an entry
+            # is set on: ``None.dispatch_table`` raises.
+            assigns = [assign for assign in assigns if assign is None
+                       or not m.matches(assign.value, m.Name("None"))]
             if not assigns or any(
                     assign is None or not isinstance(assign.value, cst.Call)
                     or not {q.name for q in self.qualified_names(assign.value.func)}

@@ -202,7 +202,7 @@ class MigrateCommand(ImportAwareCommand):
         as they were too: the entries call their job-state methods."""
         name, key, why = refusal
         path = self.context.scratch.get("path", self.context.filename)
-        line, column = dispatch_entry_position(self.text or "", name)
+        line, column = dispatch_entry_position(self.text, name, given)
         self.findings.append(finding(
             path, line, "CM101",
             f"left as it was: the entry {name}.dispatch_table[{key}] would go, but {why}, "
