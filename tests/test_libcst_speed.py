@@ -29,18 +29,33 @@ def _subclasses(root):
     return seen
 
 
+# Where libcst keeps a class's metadata dependencies, computed when an object is made:
+# a class attribute, which a subclass made later inherits when it has none of its own.
+_DEPENDENCIES_KEPT = "_INHERITED_METADATA_DEPENDENCIES_CACHE"
+
+
 def _instances():
+    """One object of every visitor class, made as no run makes them (libcst's
+    bases themselves among them); what libcst kept on a class while making them
+    is let go, for later tests to find each class as a run leaves it."""
     made = []
-    for cls in _subclasses(m.MatcherDecoratableTransformer) | _subclasses(
-            m.MatcherDecoratableVisitor):
-        if inspect.isabstract(cls):
-            continue
-        for args in ((), (CodemodContext(),)):
-            try:
-                made.append(cls(*args))
-                break
-            except Exception:  # noqa: BLE001 - a class that needs other arguments
+    classes = _subclasses(m.MatcherDecoratableTransformer) | _subclasses(
+        m.MatcherDecoratableVisitor)
+    kept_before = {cls for cls in classes if _DEPENDENCIES_KEPT in vars(cls)}
+    try:
+        for cls in classes:
+            if inspect.isabstract(cls):
                 continue
+            for args in ((), (CodemodContext(),)):
+                try:
+                    made.append(cls(*args))
+                    break
+                except Exception:  # noqa: BLE001 - a class that needs other arguments
+                    continue
+    finally:
+        for cls in classes - kept_before:
+            if _DEPENDENCIES_KEPT in vars(cls):
+                delattr(cls, _DEPENDENCIES_KEPT)
     return made
 
 
