@@ -54,9 +54,8 @@ class ReadAhead:
 
     facts: Any  # ``facts_from_text``'s answer; None: libcst reads the file
     outline: Optional[str] = None  # ``text_to_parse``'s, where it is not the text itself
-    # Where ``ast`` reads the text: the statements' layout (read/layout.py, for the
-    # rewrite's print) and the tree index's facts of the module (for the plan).
-    read: bool = False
+    # Where ``ast`` reads the text (else None): the statements' layout (read/layout.py,
+    # for the rewrite's print) and the tree index's facts of the module (for the plan).
     layout: Any = None
     index: Any = None
 

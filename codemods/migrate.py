@@ -382,7 +382,7 @@ class MigrateCodemod(Codemod):
             tree = parse_or_none(source.text)
             if tree is not None:
                 _, module_name, package_name = module_names(source.path)
-                ahead.read, ahead.layout = True, layout(tree)
+                ahead.layout = layout(tree)
                 ahead.index = module_facts(source.text, source.path, module_name,
                                            package_name, tree)
             return ahead
@@ -390,9 +390,6 @@ class MigrateCodemod(Codemod):
             forget_last_parse()  # what is kept is read from the tree; not the tree
 
     def text_to_parse(self, source) -> str:
-        ahead = source.ahead
-        if ahead is not None:
-            return ahead.outline if ahead.outline is not None else source.text
         if not self.outlines_classes:
             return source.text
         from .read.outline import outline  # noqa: PLC0415
@@ -511,8 +508,6 @@ class MigrateCodemod(Codemod):
         """A file that defines no hook, no dispatch table and uses no interface
         name gives the scan only its references to job-state methods, which
         ``ast`` finds (read/text_facts.py); such a file has nothing to rewrite."""
-        if source.ahead is not None:
-            return source.ahead.facts
         from .read.pickler_facts import PicklerFacts  # noqa: PLC0415
         from .read.text_facts import job_method_refs, needs_full_read, parse_or_none  # noqa: PLC0415
 

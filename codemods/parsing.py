@@ -174,7 +174,7 @@ def parse(source: SourceFile, text: str | None = None) -> ParsedFile | Finding:
     tree = last_tree(source.text)
     if tree is not None:  # the scan's: its statements are kept for the rewrite
         parsed.cache["layout"] = layout(tree)
-    elif getattr(source.ahead, "read", False):  # read ahead by the runner
+    elif source.ahead is not None and source.ahead.layout is not None:  # read by the runner
         parsed.cache["layout"] = source.ahead.layout
     return parsed
 

@@ -205,8 +205,6 @@ class StripCodemod(Codemod):
         or ``JobPickler`` named, the interface imported nowhere: it only may select
         a start method, calls hooks, or names the interface in a comment) is read
         with ``ast`` alone; libcst parses it only if the plan gives it work."""
-        if source.ahead is not None:
-            return source.ahead.facts
         from .interface import interface_for  # noqa: PLC0415
         from .read.text_facts import defines_hook, mentions_in_code, parse_or_none  # noqa: PLC0415
 

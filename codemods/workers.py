@@ -158,7 +158,10 @@ class FileWork:
 
         parsed = self.parsed.get(source.path)
         if parsed is None:
-            parsed = parse(source, self.codemod.text_to_parse(source))
+            ahead = source.ahead  # what the runner read of it (Codemod.read_ahead)
+            text = self.codemod.text_to_parse(source) if ahead is None else \
+                ahead.outline if ahead.outline is not None else source.text
+            parsed = parse(source, text)
             if not isinstance(parsed, Finding):
                 self.parsed[source.path] = parsed
         return parsed
@@ -166,7 +169,8 @@ class FileWork:
     def scan(self, source: SourceFile) -> Tuple[str, Any]:
         """("facts", facts) or ("done", the outcome of a file that cannot be read on)."""
         try:
-            facts = self.codemod.facts_from_text(source)
+            facts = self.codemod.facts_from_text(source) if source.ahead is None \
+                else source.ahead.facts  # read by the runner (Codemod.read_ahead)
         except Exception:  # noqa: BLE001 - the full read decides, and reports
             facts = None
         if facts is not None:

@@ -72,7 +72,8 @@ def test_strip_reads_ahead_the_facts_of_a_file_ast_answers_for(tmp_path):
     ahead = codemod.read_ahead(calls)
     assert ahead is not None and ahead.facts == codemod.facts_from_text(calls)
     assert codemod.read_ahead(hooks) is None  # libcst reads it: the worker reads its ast
-    assert codemod.facts_from_text(replace(calls, ahead=ReadAhead("given"))) == "given"
+    assert workers.FileWork(codemod).scan(replace(calls, ahead=ReadAhead("given"))) == (
+        "facts", "given")
 
 
 @pytest.mark.parametrize("case", [c for c in MIGRATE_CASES if c.is_tree], ids=str)
@@ -110,7 +111,7 @@ def test_a_worker_reads_no_ast_of_a_file_read_ahead(tmp_path, monkeypatch):
     codemod = MigrateCodemod(Settings())
     source = read_source(tmp_path / "job.py")
     ahead = codemod.read_ahead(source)
-    assert ahead.facts is None and ahead.outline is not None and ahead.read
+    assert ahead.facts is None and ahead.outline is not None and ahead.layout is not None
     text_facts._last_parse[:] = [None, None]
     parsed_texts = []
     original = text_facts.parse_or_none
@@ -142,7 +143,8 @@ def test_what_is_read_ahead_is_what_the_worker_reads(tmp_path):
         assert ahead.facts == codemod.facts_from_text(source)
         if ahead.facts is None:
             assert ahead.outline == codemod.text_to_parse(source)
-            assert codemod.text_to_parse(replace(source, ahead=ahead)) == ahead.outline
+            parsed = workers.FileWork(codemod)._parse(replace(source, ahead=ahead))
+            assert parsed.outline == ahead.outline
 
 
 class _Conn:
